@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# HyperVive Guest.  This Makefile is for people and for dkms; kbuild reads
+# Kbuild.  It never tests KERNELRELEASE to decide what it is: dkms passes
+# KERNELRELEASE=<version> on the command line, which breaks that idiom.
+#
+#   make                  build the modules for KVER (default: running kernel,
+#                         else the newest /lib/modules/*/build)
+#   make check            install what is missing, build, unit tests, QEMU tests
+#   make unit             user-space unit tests only
+#   make clean
+
+KVER ?= $(or $(KERNELRELEASE),$(shell uname -r))
+ifeq ($(KDIR),)
+  ifneq ($(wildcard /lib/modules/$(KVER)/build),)
+    KDIR := /lib/modules/$(KVER)/build
+  else
+    KDIR := $(lastword $(sort $(wildcard /lib/modules/*/build)))
+    ifneq ($(KDIR),)
+      KVER := $(notdir $(patsubst %/build,%,$(KDIR)))
+      $(info hypervive: no headers for the running kernel; building for $(KVER) ($(KDIR)))
+    endif
+  endif
+endif
+CACHE ?= /var/cache/hypervive
+export KVER KDIR CACHE
+
+KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
+
+.PHONY: all modules modules-test unit check clean
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "hypervive: no kernel headers found: apt-get install linux-headers-amd64" >&2; exit 1; }
+	$(MAKE) $(KBUILD_ARGS) modules
+
+# The modules plus the TLFS model and test client, warnings as errors.
+modules-test:
+	$(MAKE) $(KBUILD_ARGS) W=1 KCFLAGS=-Werror HYPERVIVE_SELFTESTS=1 modules
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+check:
+	bash selftests/check.sh
+
+clean:
+	@if [ -n "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) HYPERVIVE_SELFTESTS=1 clean; fi
+	$(MAKE) -C selftests/unit clean
+	rm -rf .check

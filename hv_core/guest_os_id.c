@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest OS identity MSR (TLFS "Reporting the Guest OS Identity").
+ * Written only when it reads zero (TLFS step 3), put back on unload.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/printk.h>
+#include <linux/version.h>
+#include <asm/hyperv-tlfs.h>
+#include "core_internal.h"
+#include "guest_id.h"
+
+/* Build field (15:0) of our identity: the suite, not a distribution. */
+#define HYPERVIVE_GUEST_ID_BUILD	0
+
+int hypervive_guest_id_read(void)
+{
+	int ret;
+
+	ret = hv_core.ops->read_msr(HV_X64_MSR_GUEST_OS_ID,
+				    &hv_core.guest_id_found);
+	if (ret) {
+		pr_err("cannot read the guest OS ID MSR 0x%x: %d\n",
+		       HV_X64_MSR_GUEST_OS_ID, ret);
+		return ret;
+	}
+	hv_core.guest_id_owner = hv_core.guest_id_found ?
+				 HYPERVIVE_OWNER_OTHER : HYPERVIVE_OWNER_NONE;
+	return 0;
+}
+
+int hypervive_guest_id_claim(void)
+{
+	u64 id = hypervive_guest_id_linux(LINUX_VERSION_CODE,
+					  HYPERVIVE_GUEST_ID_BUILD);
+	u64 now = 0;
+	int ret;
+
+	if (hv_core.guest_id_found)
+		return 0;	/* someone identified the guest: keep theirs */
+
+	ret = hv_core.ops->write_msr(HV_X64_MSR_GUEST_OS_ID, id);
+	if (ret) {
+		pr_err("writing the guest OS ID 0x%016llx failed: %d\n", id, ret);
+		return ret;
+	}
+	hv_core.guest_id_owner = HYPERVIVE_OWNER_US;
+	ret = hv_core.ops->read_msr(HV_X64_MSR_GUEST_OS_ID, &now);
+	if (ret || now != id) {
+		pr_err("guest OS ID did not stick: wrote 0x%016llx, read 0x%016llx (%d)\n",
+		       id, now, ret);
+		hypervive_guest_id_release();
+		return ret ?: -EIO;
+	}
+	return 0;
+}
+
+void hypervive_guest_id_release(void)
+{
+	int ret;
+
+	if (hv_core.guest_id_owner != HYPERVIVE_OWNER_US)
+		return;
+	ret = hv_core.ops->write_msr(HV_X64_MSR_GUEST_OS_ID,
+				     hv_core.guest_id_found);
+	if (ret)
+		pr_err("restoring the guest OS ID to 0x%016llx failed: %d\n",
+		       hv_core.guest_id_found, ret);
+	hv_core.guest_id_owner = HYPERVIVE_OWNER_NONE;
+}

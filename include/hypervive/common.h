@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hypervive_common owns /sys/kernel/hypervive/, the directory every
+ * HyperVive module puts its own subdirectory in.  It is separate from
+ * hypervive_core because the agent must load where there is no Hyper-V
+ * (it speaks AF_VSOCK over any transport), and core refuses to load there.
+ */
+#ifndef HYPERVIVE_COMMON_H
+#define HYPERVIVE_COMMON_H
+
+struct kobject;
+
+/* /sys/kernel/hypervive; valid while the caller's module holds a reference. */
+struct kobject *hypervive_sysfs_root(void);
+
+#endif /* HYPERVIVE_COMMON_H */

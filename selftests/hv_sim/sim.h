@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hypervive_sim: a software model of the Hyper-V TLFS, for tests only.
+ *
+ * The rules modelled come from the TLFS (seed 001) and the kernel's
+ * asm/hyperv-tlfs.h, never from hypervive_core's code: the model and the
+ * modules must not share a misunderstanding.
+ */
+#ifndef HYPERVIVE_SIM_H
+#define HYPERVIVE_SIM_H
+
+#include <linux/atomic.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#define SIM_HC_ENABLE		BIT_ULL(0)
+#define SIM_HC_LOCKED		BIT_ULL(1)
+#define SIM_HC_RSVDP		GENMASK_ULL(11, 2)
+
+struct sim_config {
+	bool present;
+	char vendor[13];
+	u32 interface;
+	u32 max_leaf;
+	u32 leaf2[4];			/* version leaf as configured */
+	u32 priv_eax, priv_ebx, features_ecx, features_edx;
+	u32 recommendations, spin_retries, phys_bits;
+	u32 limits[3];
+	u32 hw_features, cpu_mgmt;
+	u32 nested_eax, nested_edx, nested_feat_eax, nested_feat_ebx;
+	u32 isolation_eax, isolation_ebx;
+};
+
+struct sim_state {
+	spinlock_t lock;		/* partition MSRs below */
+	u64 guest_os_id;
+	u64 hypercall;
+
+	/* Fault injection: the Nth access from now fails (0 = off). */
+	atomic_t fail_msr_nth;
+	atomic_t fail_hypercall_nth;
+	u32 fail_hypercall_status;
+	u32 rep_batch;			/* reps per call before continuing (0: all) */
+	u32 post_buffers;		/* 0: HvPostMessage finds no buffer */
+
+	/* Counters, read by the tests through debugfs. */
+	atomic64_t msr_reads;
+	atomic64_t msr_writes;
+	atomic64_t msr_faults;
+	atomic64_t rsvd_violations;	/* a write changed RsvdP bits */
+	atomic64_t hypercalls;
+	atomic64_t hypercalls_no_page;	/* made while the page was disabled */
+	atomic64_t posted_messages;
+	atomic64_t signalled_events;
+	atomic64_t spin_waits;
+	atomic64_t flushed_gvas;
+};
+
+extern struct sim_config sim_cfg;
+extern struct sim_state sim;
+
+/* Returns true once when an armed countdown reaches its target. */
+static inline bool sim_fault_due(atomic_t *nth)
+{
+	int old = atomic_read(nth);
+
+	while (old > 0) {
+		if (atomic_try_cmpxchg(nth, &old, old - 1))
+			return old == 1;
+	}
+	return false;
+}
+
+void sim_cpuid(u32 leaf, u32 regs[4]);
+int sim_read_msr(u32 msr, u64 *val);
+int sim_write_msr(u32 msr, u64 val);
+u64 sim_hypercall(u64 control, u64 input_gpa, u64 output_gpa);
+u64 sim_hypercall_fast(u64 control, u64 input1, u64 input2);
+
+int sim_debugfs_init(void);
+void sim_debugfs_exit(void);
+
+#endif /* HYPERVIVE_SIM_H */
