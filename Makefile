@@ -17,7 +17,7 @@ ifeq ($(KDIR),)
     KDIR := $(lastword $(sort $(wildcard /lib/modules/*/build)))
     ifneq ($(KDIR),)
       KVER := $(notdir $(patsubst %/build,%,$(KDIR)))
-      $(info hypervive: no headers for the running kernel; building for $(KVER) ($(KDIR)))
+      $(shell echo "hypervive: no headers for the running kernel; building for $(KVER) ($(KDIR))" >&2)
     endif
   endif
 endif
@@ -26,7 +26,7 @@ export KVER KDIR CACHE
 
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all modules modules-test unit check clean
+.PHONY: all modules modules-test unit check clean print-kver
 
 all: modules
 
@@ -48,3 +48,7 @@ clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) HYPERVIVE_SELFTESTS=1 clean; fi
 	$(MAKE) -C selftests/unit clean
 	rm -rf .check
+
+# For scripts: the KVER/KDIR this Makefile resolved, as shell assignments.
+print-kver:
+	@echo "KVER='$(KVER)' KDIR='$(KDIR)'"

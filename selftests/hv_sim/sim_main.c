@@ -38,7 +38,7 @@ static uint recommendations = 0xa0e24;
 static uint spin_retries = 0xffffffff;
 static uint phys_bits = 46;
 static uint max_vps = 2048, max_lps = 512, max_irq_vectors;
-static uint hw_features = 0x3d0b;
+static uint hw_features = 0x2000b;	/* nesting level 13:10 is 0 */
 static uint cpu_mgmt, nested_eax, nested_edx, nested_feat_eax, nested_feat_ebx;
 static uint isolation_eax, isolation_ebx;
 static uint hypercall_rsvdp;		/* initial RsvdP bits 11:2 of HV_X64_MSR_HYPERCALL */

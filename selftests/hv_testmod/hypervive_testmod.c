@@ -10,6 +10,8 @@
  *   flush <reps> [flags]                       HvCallFlushVirtualAddressList (rep)
  *   code <hex>                                 a bare call with that code
  *   post_irq <conn_id> <msg_type> <size>       post from hard-IRQ context
+ *   rdmsr <hex msr>                            hypervive_rdmsr; "value=" in the result
+ *   wrmsr <hex msr> <hex value>                hypervive_wrmsr
  * Test-only: never built for dkms.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -32,6 +34,7 @@ static DEFINE_MUTEX(lock);
 static int last_ret;
 static u16 last_status;
 static u16 last_reps;
+static u64 last_value;
 
 /* HV_INPUT_POST_MESSAGE, TLFS "HvCallPostMessage". */
 struct post_message_input {
@@ -107,6 +110,11 @@ static int run(char *cmd)
 
 	last_status = U16_MAX;
 	last_reps = 0;
+	last_value = 0;
+	if (sscanf(cmd, "rdmsr %x", &a) == 1)
+		return hypervive_rdmsr(a, &last_value);
+	if (sscanf(cmd, "wrmsr %x %llx", &a, &x) == 2)
+		return hypervive_wrmsr(a, x);
 	if (sscanf(cmd, "post_irq %u %u %u", &a, &b, &c) == 3)
 		return do_post(a, b, c, true);
 	if (sscanf(cmd, "post %u %u %u", &a, &b, &c) == 3)
@@ -151,13 +159,13 @@ static ssize_t hc_write(struct file *f, const char __user *ubuf, size_t len,
 static ssize_t hc_read(struct file *f, char __user *ubuf, size_t len,
 		       loff_t *ppos)
 {
-	char buf[96];
+	char buf[128];
 	int n;
 
 	mutex_lock(&lock);
-	n = scnprintf(buf, sizeof(buf), "ret=%d status=%s reps=%u\n", last_ret,
-		      last_status == U16_MAX ? "none" :
-		      hypervive_status_name(last_status), last_reps);
+	n = scnprintf(buf, sizeof(buf), "ret=%d status=%s reps=%u value=0x%llx\n",
+		      last_ret, last_status == U16_MAX ? "none" :
+		      hypervive_status_name(last_status), last_reps, last_value);
 	mutex_unlock(&lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }

@@ -141,7 +141,7 @@ static void test_ibt(void)
 
 int main(void)
 {
-	unit_plan(35);
+	unit_plan(32);
 	test_decode();
 	test_ascii();
 	test_guest_id();

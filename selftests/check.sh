@@ -1,0 +1,57 @@
+#!/bin/bash
+# check.sh - `make check`: everything from a fresh clone on Debian 12, as root.
+#   1. installs the Debian packages it needs
+#   2. builds the modules (and the test-only model) with W=1, warnings as errors
+#   3. runs the user-space unit tests (AddressSanitizer + UBSan)
+#   4. boots Debian's kernel in QEMU (TCG) with our modules and runs the
+#      in-guest tests; a panic, WARN, oops or hang fails the run
+# Last line: `N passed, N failed`; exit status non-zero on any failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=$top/.check
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+step() { printf '== %s (%ds)\n' "$*" $(($(date +%s) - start)); }
+fail_stage() { echo "0 1 0" >"$out/$1.counts"; echo "check: stage $1 failed" >&2; }
+
+step "dependencies"
+bash selftests/install-deps.sh || { echo "0 1 0" >"$out/deps.counts"; }
+
+# Resolve KVER/KDIR the way the Makefile does, once.
+eval "$(make -s --no-print-directory -f Makefile print-kver 2>/dev/null)"
+export KVER KDIR
+CACHE=${CACHE:-/var/cache/hypervive}
+export CACHE
+step "build for $KVER"
+if make -s modules-test >"$out/build.log" 2>&1; then
+	echo "1 0 0" >"$out/build.counts"
+else
+	cat "$out/build.log"
+	fail_stage build
+fi
+
+step "unit tests"
+if make -s -C selftests/unit run >"$out/unit.log" 2>&1; then :; else
+	grep -E '^not ok' "$out/unit.log" || tail -20 "$out/unit.log"
+fi
+for k in selftests/unit/build/*.ktap; do
+	[ -e "$k" ] || { fail_stage unit; break; }
+	cp "$k" "$out/unit-$(basename "$k")"
+done
+
+step "in-guest tests"
+if [ -f "$out/build.counts" ] && [ "$(cat "$out/build.counts")" = "1 0 0" ]; then
+	bash selftests/run-guest-tests.sh --name core --out "$out/guest-core" \
+		--tests 'selftests/guest/[0-9]*-core-*.sh' \
+		>"$out/guest-core.log" 2>&1
+	cat "$out/guest-core.log"
+	tail -n1 "$out/guest-core/counts" >"$out/guest-core.counts" 2>/dev/null ||
+		fail_stage guest-core
+else
+	fail_stage guest-core
+fi
+
+step "done"
+bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap

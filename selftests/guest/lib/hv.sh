@@ -1,0 +1,55 @@
+# shellcheck shell=dash
+# hv.sh - helpers for the in-guest tests of hypervive_core (busybox sh).
+# Our modules are in $HV_KO; the TLFS model's controls are in debugfs.
+
+HV_KO=${HV_KO:-/hypervive}
+SIM=/sys/kernel/debug/hypervive_sim
+CORE=/sys/kernel/hypervive/core
+HC=/sys/kernel/debug/hypervive_test/hypercall
+
+# Unload everything of ours, in dependency order; never fails.
+hv_unload_all() {
+	for m in hypervive_testmod hypervive_core hypervive_sim hypervive_common; do
+		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+	done
+	return 0
+}
+
+hv_loaded() { grep -q "^$1 " /proc/modules; }
+
+# hv_load_sim [param=value ...]
+hv_load_sim() {
+	hv_loaded hypervive_common || hv-insmod "$HV_KO/hypervive_common.ko" || return 1
+	hv-insmod "$HV_KO/hypervive_sim.ko" "$@"
+}
+
+# hv_load_core [param=value ...]; platform=sim unless given.
+hv_load_core() {
+	hv_loaded hypervive_common || hv-insmod "$HV_KO/hypervive_common.ko" || return 1
+	case " $* " in
+	*" platform="*) hv-insmod "$HV_KO/hypervive_core.ko" "$@" ;;
+	*) hv-insmod "$HV_KO/hypervive_core.ko" platform=sim "$@" ;;
+	esac
+}
+
+hv_load_testmod() { hv-insmod "$HV_KO/hypervive_testmod.ko"; }
+
+sim_get() { cat "$SIM/$1"; }
+sim_set() { echo "$2" >"$SIM/$1"; }
+
+# hc CMD: run a hypercall command through hypervive_testmod; prints result.
+hc() {
+	echo "$*" >"$HC" && cat "$HC"
+}
+
+# Field of an hc result: hc_field ret|status|reps|value "RESULT"
+hc_field() {
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# dmesg since the last dmesg_mark, for checking what a step logged.
+dmesg_mark() { dmesg -c >/dev/null; }
+dmesg_has() { dmesg | grep -q -- "$1"; }
+
+# Hex arithmetic on 64-bit values (busybox sh has 64-bit $(( ))).
+hex() { printf '0x%016x' "$1"; }
