@@ -36,6 +36,7 @@ struct hostd_stats stats;
 int epfd = -1;
 
 static struct listener listeners[HOSTD_MAX_LISTEN];
+static struct ep_item sig_ep;
 
 static void usage(FILE *f)
 {
@@ -245,8 +246,6 @@ static int setup(int *sigfd)
 		perror("hypervive-hostd: epoll/signalfd");
 		return -1;
 	}
-	static struct ep_item sig_ep;
-
 	sig_ep.kind = EP_SIGNAL;
 	sig_ep.fd = *sigfd;
 	ev.events = EPOLLIN;
