@@ -7,6 +7,7 @@
 #                         else the newest /lib/modules/*/build)
 #   make check            install what is missing, build, unit tests, QEMU tests
 #   make unit             user-space unit tests only
+#   make bench            benchmarks (selftests/bench/*.sh), figures printed
 #   make clean
 
 KVER ?= $(or $(KERNELRELEASE),$(shell uname -r))
@@ -26,7 +27,7 @@ export KVER KDIR CACHE
 
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all modules modules-test unit check clean print-kver
+.PHONY: all modules modules-test unit check bench clean print-kver
 
 all: modules
 
@@ -43,6 +44,9 @@ unit:
 
 check:
 	bash selftests/check.sh
+
+bench: modules-test
+	bash selftests/bench.sh
 
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) HYPERVIVE_SELFTESTS=1 clean; fi

@@ -41,17 +41,26 @@ for k in selftests/unit/build/*.ktap; do
 	cp "$k" "$out/unit-$(basename "$k")"
 done
 
-step "in-guest tests"
-if [ -f "$out/build.counts" ] && [ "$(cat "$out/build.counts")" = "1 0 0" ]; then
-	bash selftests/run-guest-tests.sh --name core --out "$out/guest-core" \
-		--tests 'selftests/guest/[0-9]*-core-*.sh' \
-		>"$out/guest-core.log" 2>&1
-	cat "$out/guest-core.log"
-	tail -n1 "$out/guest-core/counts" >"$out/guest-core.counts" 2>/dev/null ||
-		fail_stage guest-core
-else
-	fail_stage guest-core
-fi
+# One QEMU boot per selftests/boots/*.boot file, each judged on its own.
+for boot in selftests/boots/*.boot; do
+	NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" EXTRA=()
+	# shellcheck source=/dev/null
+	. "$boot"
+	step "in-guest tests: $NAME"
+	if [ "$(cat "$out/build.counts" 2>/dev/null)" != "1 0 0" ]; then
+		fail_stage "guest-$NAME"
+		continue
+	fi
+	args=(--name "$NAME" --out "$out/guest-$NAME" --tests "$TESTS")
+	for k in $KMODS; do args+=(--kmod "$k"); done
+	[ -z "$APPEND" ] || args+=(--append "$APPEND")
+	[ -z "$EXPECT_PANIC" ] || args+=(--expect-panic "$EXPECT_PANIC")
+	bash selftests/run-guest-tests.sh "${args[@]}" -- "${EXTRA[@]}" \
+		>"$out/guest-$NAME.log" 2>&1
+	cat "$out/guest-$NAME.log"
+	tail -n1 "$out/guest-$NAME/counts" >"$out/guest-$NAME.counts" 2>/dev/null ||
+		fail_stage "guest-$NAME"
+done
 
 step "done"
 bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap
