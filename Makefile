@@ -51,6 +51,7 @@ bench: modules-test
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) HYPERVIVE_SELFTESTS=1 clean; fi
 	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C selftests/guest/bin clean
 	rm -rf .check
 
 # For scripts: the KVER/KDIR this Makefile resolved, as shell assignments.
