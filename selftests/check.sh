@@ -41,6 +41,12 @@ for k in selftests/unit/build/*.ktap; do
 	cp "$k" "$out/unit-$(basename "$k")"
 done
 
+step "dkms add/build/install/remove (sandboxed)"
+if bash selftests/dkms-test.sh "$KVER" "$out/dkms" >"$out/dkms.ktap" 2>"$out/dkms.err"; then :; else
+	grep -E '^not ok|^#' "$out/dkms.ktap"; cat "$out/dkms.err"
+fi
+export DKMS_INSTALLED=$out/dkms/installed
+
 # One QEMU boot per selftests/boots/*.boot file, each judged on its own.
 for boot in selftests/boots/*.boot; do
 	NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" EXTRA=()
@@ -63,4 +69,4 @@ for boot in selftests/boots/*.boot; do
 done
 
 step "done"
-bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap
+bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/dkms.ktap"

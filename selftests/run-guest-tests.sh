@@ -38,6 +38,14 @@ for b in "$top"/selftests/guest/bin/*; do
 	[ -x "$b" ] && [ -f "$b" ] && kos+=(--add "$b:/bin/$(basename "$b")")
 done
 
+# The modules dkms installed (selftests/dkms-test.sh), where modprobe finds them.
+if [ -n "${DKMS_INSTALLED:-}" ]; then
+	for ko in "$DKMS_INSTALLED"/*.ko; do
+		[ -e "$ko" ] && kos+=(--add "$ko:/lib/modules/$KVER/updates/dkms/$(basename "$ko")")
+	done
+	kos+=(--add "$top/selftests/guest/etc/hypervive-test.conf:/etc/modprobe.d/hypervive-test.conf")
+fi
+
 bash "$h/kernel-cache.sh" "$KVER" "$CACHE" >/dev/null
 bash "$h/mkinitramfs.sh" --kver "$KVER" --cache "$CACHE" --out "$out/initrd.cpio.gz" \
 	"${kmods[@]}" "${kos[@]}" \
