@@ -17,6 +17,15 @@
  *   -EINVAL    an encoder was given a value the wire cannot carry
  *   -ENOSPC    an encoder's output buffer is too small
  *   -ENOBUFS   a decoder's filesystem array is too small
+ *
+ * Receiving: as soon as HYPERVIVE_PROTO_HDR_SIZE bytes are in, decode the
+ * header and check it with hypervive_proto_hdr_validate() (close on error,
+ * before waiting for the payload); once `length` more bytes are in, call
+ * hypervive_proto_rx_accept() and the payload decoder of the type.
+ * Sending: encode the payload at buf + HYPERVIVE_PROTO_HDR_SIZE, then
+ * hypervive_proto_frame_seal() writes the header and takes the sequence.
+ * An array of HYPERVIVE_PROTO_FS_MAX filesystem records is 3.5 KiB: in the
+ * kernel, allocate it rather than putting it on the stack.
  */
 #ifndef HYPERVIVE_PROTO_H
 #define HYPERVIVE_PROTO_H
@@ -690,6 +699,169 @@ static inline int hypervive_proto_frame_seal(struct hypervive_proto_state *st,
 	return (int)(HYPERVIVE_PROTO_HDR_SIZE + plen);
 }
 
+/* ---- Names ------------------------------------------------------------ */
+
+/* Name and level of an event ID from the table in docs/PROTOCOL.md. */
+static inline const char *hypervive_proto_event_name(u32 id, u16 *level)
+{
+	u16 lv = HYPERVIVE_PROTO_LEVEL_INFO;
+	const char *name;
+
+	switch (id) {
+	case HYPERVIVE_PROTO_EV_FS_FROZEN:
+		name = "FilesystemsFrozen";
+		break;
+	case HYPERVIVE_PROTO_EV_FS_THAWED:
+		name = "FilesystemsThawed";
+		break;
+	case HYPERVIVE_PROTO_EV_THAW_TIMEOUT:
+		name = "ThawedByTimeout";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_FREEZE_FAILED:
+		name = "FreezeFailed";
+		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
+		break;
+	case HYPERVIVE_PROTO_EV_THAW_DISCONNECT:
+		name = "ThawedOnDisconnect";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_THAW_UNLOAD:
+		name = "ThawedOnUnload";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_FROZEN_BY_OTHER:
+		name = "FrozenByOther";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_THAW_FAILED:
+		name = "ThawFailed";
+		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
+		break;
+	case HYPERVIVE_PROTO_EV_AGENT_STARTED:
+		name = "AgentStarted";
+		break;
+	case HYPERVIVE_PROTO_EV_RESTORED:
+		name = "RestoredFromCheckpoint";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_CLOCK_JUMP:
+		name = "ClockJumped";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_QUEUE_OVERFLOW:
+		name = "EventQueueOverflow";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_AGENT_STOPPING:
+		name = "AgentStopping";
+		break;
+	case HYPERVIVE_PROTO_EV_RECONNECTED:
+		name = "Reconnected";
+		break;
+	case HYPERVIVE_PROTO_EV_GUEST_CONNECTED:
+		name = "GuestConnected";
+		break;
+	case HYPERVIVE_PROTO_EV_GUEST_DISCONNECTED:
+		name = "GuestDisconnected";
+		break;
+	case HYPERVIVE_PROTO_EV_GUEST_SILENT:
+		name = "GuestSilent";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_GUEST_RETURNED:
+		name = "GuestReturned";
+		break;
+	case HYPERVIVE_PROTO_EV_BAD_FRAME:
+		name = "BadFrame";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_VERSION_REFUSED:
+		name = "VersionRefused";
+		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
+		break;
+	case HYPERVIVE_PROTO_EV_DUPLICATE:
+		name = "DuplicateEvent";
+		break;
+	case HYPERVIVE_PROTO_EV_SEQ_GAP:
+		name = "EventSequenceGap";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_REQUEST_DONE:
+		name = "RequestCompleted";
+		break;
+	case HYPERVIVE_PROTO_EV_REQUEST_FAILED:
+		name = "RequestFailed";
+		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
+		break;
+	case HYPERVIVE_PROTO_EV_GUEST_REPLACED:
+		name = "GuestReplaced";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_CONN_REFUSED:
+		name = "ConnectionRefused";
+		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
+		break;
+	case HYPERVIVE_PROTO_EV_HOST_STARTED:
+		name = "HostStarted";
+		break;
+	case HYPERVIVE_PROTO_EV_HOST_STOPPED:
+		name = "HostStopped";
+		break;
+	default:
+		name = NULL;
+		lv = 0;
+		break;
+	}
+	if (level)
+		*level = lv;
+	return name;
+}
+
+static inline const char *hypervive_proto_level_name(u16 level)
+{
+	switch (level) {
+	case HYPERVIVE_PROTO_LEVEL_INFO:
+		return "Information";
+	case HYPERVIVE_PROTO_LEVEL_WARNING:
+		return "Warning";
+	case HYPERVIVE_PROTO_LEVEL_ERROR:
+		return "Error";
+	default:
+		return "Unknown";
+	}
+}
+
+static inline const char *hypervive_proto_fs_state_name(u8 state)
+{
+	static const char * const names[] = {
+		"invalid", "frozen", "thawed", "skipped", "failed",
+		"frozen-by-other",
+	};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "invalid";
+}
+
+static inline const char *hypervive_proto_skip_name(u8 reason)
+{
+	static const char * const names[] = {
+		"none", "not-mounted", "read-only", "no-freeze-support",
+		"frozen-by-other", "limit",
+	};
+
+	return reason < ARRAY_SIZE(names) ? names[reason] : "invalid";
+}
+
+static inline const char *hypervive_proto_error_name(u32 code)
+{
+	static const char * const names[] = {
+		"none", "version", "bad-frame", "state", "rate", "busy",
+		"timeout", "internal",
+	};
+
+	return code < ARRAY_SIZE(names) ? names[code] : "unknown";
+}
+
 /* ---- HELLO ------------------------------------------------------------ */
 
 /* Rules on HELLO fields that both the encoder and the decoder enforce. */
@@ -935,6 +1107,23 @@ static inline int hypervive_proto_fs_list_encode(u8 *buf, size_t cap,
 
 /* ---- EVENT ------------------------------------------------------------ */
 
+/*
+ * Sequence from 1, an ID of the guest ranges, a valid level, and for an ID
+ * of the table in docs/PROTOCOL.md, the level of the table.
+ */
+static inline bool hypervive_proto_event_ok(const struct hypervive_proto_event *m)
+{
+	u16 lv;
+
+	if (!m->event_seq || m->event_id < HYPERVIVE_PROTO_EV_WIRE_MIN ||
+	    m->event_id > HYPERVIVE_PROTO_EV_WIRE_MAX ||
+	    !m->level || m->level > HYPERVIVE_PROTO_LEVEL_ERROR)
+		return false;
+	if (hypervive_proto_event_name(m->event_id, &lv) && lv != m->level)
+		return false;
+	return true;
+}
+
 static inline int hypervive_proto_event_encode(u8 *buf, size_t cap,
 					       const struct hypervive_proto_event *m,
 					       const struct hypervive_proto_fs *fs)
@@ -942,9 +1131,7 @@ static inline int hypervive_proto_event_encode(u8 *buf, size_t cap,
 	size_t off = HYPERVIVE_PROTO_EVENT_FIXED;
 	int ret;
 
-	if (!m->event_seq || m->event_id < HYPERVIVE_PROTO_EV_WIRE_MIN ||
-	    m->event_id > HYPERVIVE_PROTO_EV_WIRE_MAX ||
-	    !m->level || m->level > HYPERVIVE_PROTO_LEVEL_ERROR)
+	if (!hypervive_proto_event_ok(m))
 		return -EINVAL;
 	if (cap < HYPERVIVE_PROTO_EVENT_FIXED)
 		return -ENOSPC;
@@ -980,9 +1167,7 @@ static inline int hypervive_proto_event_decode(const u8 *p, size_t len,
 	m->checkpoint_id = hypervive_proto_get_u64(p + 24);
 	m->value = (s64)hypervive_proto_get_u64(p + 32);
 	m->text[0] = '\0';
-	if (!m->event_seq || m->event_id < HYPERVIVE_PROTO_EV_WIRE_MIN ||
-	    m->event_id > HYPERVIVE_PROTO_EV_WIRE_MAX ||
-	    !m->level || m->level > HYPERVIVE_PROTO_LEVEL_ERROR)
+	if (!hypervive_proto_event_ok(m))
 		return -EBADMSG;
 	ret = hypervive_proto_fs_list_decode(p, len, &off, m->fs_count, fs,
 					     fs_cap);
@@ -1182,169 +1367,6 @@ static inline int hypervive_proto_bye_decode(const u8 *p, size_t len,
 		return -EBADMSG;
 	m->reason = hypervive_proto_get_u32(p + 0);
 	return hypervive_proto_get_u32(p + 4) ? -EBADMSG : 0;
-}
-
-/* ---- Names ------------------------------------------------------------ */
-
-/* Name and level of an event ID from the table in docs/PROTOCOL.md. */
-static inline const char *hypervive_proto_event_name(u32 id, u16 *level)
-{
-	u16 lv = HYPERVIVE_PROTO_LEVEL_INFO;
-	const char *name;
-
-	switch (id) {
-	case HYPERVIVE_PROTO_EV_FS_FROZEN:
-		name = "FilesystemsFrozen";
-		break;
-	case HYPERVIVE_PROTO_EV_FS_THAWED:
-		name = "FilesystemsThawed";
-		break;
-	case HYPERVIVE_PROTO_EV_THAW_TIMEOUT:
-		name = "ThawedByTimeout";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_FREEZE_FAILED:
-		name = "FreezeFailed";
-		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
-		break;
-	case HYPERVIVE_PROTO_EV_THAW_DISCONNECT:
-		name = "ThawedOnDisconnect";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_THAW_UNLOAD:
-		name = "ThawedOnUnload";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_FROZEN_BY_OTHER:
-		name = "FrozenByOther";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_THAW_FAILED:
-		name = "ThawFailed";
-		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
-		break;
-	case HYPERVIVE_PROTO_EV_AGENT_STARTED:
-		name = "AgentStarted";
-		break;
-	case HYPERVIVE_PROTO_EV_RESTORED:
-		name = "RestoredFromCheckpoint";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_CLOCK_JUMP:
-		name = "ClockJumped";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_QUEUE_OVERFLOW:
-		name = "EventQueueOverflow";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_AGENT_STOPPING:
-		name = "AgentStopping";
-		break;
-	case HYPERVIVE_PROTO_EV_RECONNECTED:
-		name = "Reconnected";
-		break;
-	case HYPERVIVE_PROTO_EV_GUEST_CONNECTED:
-		name = "GuestConnected";
-		break;
-	case HYPERVIVE_PROTO_EV_GUEST_DISCONNECTED:
-		name = "GuestDisconnected";
-		break;
-	case HYPERVIVE_PROTO_EV_GUEST_SILENT:
-		name = "GuestSilent";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_GUEST_RETURNED:
-		name = "GuestReturned";
-		break;
-	case HYPERVIVE_PROTO_EV_BAD_FRAME:
-		name = "BadFrame";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_VERSION_REFUSED:
-		name = "VersionRefused";
-		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
-		break;
-	case HYPERVIVE_PROTO_EV_DUPLICATE:
-		name = "DuplicateEvent";
-		break;
-	case HYPERVIVE_PROTO_EV_SEQ_GAP:
-		name = "EventSequenceGap";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_REQUEST_DONE:
-		name = "RequestCompleted";
-		break;
-	case HYPERVIVE_PROTO_EV_REQUEST_FAILED:
-		name = "RequestFailed";
-		lv = HYPERVIVE_PROTO_LEVEL_ERROR;
-		break;
-	case HYPERVIVE_PROTO_EV_GUEST_REPLACED:
-		name = "GuestReplaced";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_CONN_REFUSED:
-		name = "ConnectionRefused";
-		lv = HYPERVIVE_PROTO_LEVEL_WARNING;
-		break;
-	case HYPERVIVE_PROTO_EV_HOST_STARTED:
-		name = "HostStarted";
-		break;
-	case HYPERVIVE_PROTO_EV_HOST_STOPPED:
-		name = "HostStopped";
-		break;
-	default:
-		name = NULL;
-		lv = 0;
-		break;
-	}
-	if (level)
-		*level = lv;
-	return name;
-}
-
-static inline const char *hypervive_proto_level_name(u16 level)
-{
-	switch (level) {
-	case HYPERVIVE_PROTO_LEVEL_INFO:
-		return "Information";
-	case HYPERVIVE_PROTO_LEVEL_WARNING:
-		return "Warning";
-	case HYPERVIVE_PROTO_LEVEL_ERROR:
-		return "Error";
-	default:
-		return "Unknown";
-	}
-}
-
-static inline const char *hypervive_proto_fs_state_name(u8 state)
-{
-	static const char * const names[] = {
-		"invalid", "frozen", "thawed", "skipped", "failed",
-		"frozen-by-other",
-	};
-
-	return state < ARRAY_SIZE(names) ? names[state] : "invalid";
-}
-
-static inline const char *hypervive_proto_skip_name(u8 reason)
-{
-	static const char * const names[] = {
-		"none", "not-mounted", "read-only", "no-freeze-support",
-		"frozen-by-other", "limit",
-	};
-
-	return reason < ARRAY_SIZE(names) ? names[reason] : "invalid";
-}
-
-static inline const char *hypervive_proto_error_name(u32 code)
-{
-	static const char * const names[] = {
-		"none", "version", "bad-frame", "state", "rate", "busy",
-		"timeout", "internal",
-	};
-
-	return code < ARRAY_SIZE(names) ? names[code] : "unknown";
 }
 
 #endif /* HYPERVIVE_PROTO_H */

@@ -41,6 +41,13 @@ for k in selftests/unit/build/*.ktap; do
 	cp "$k" "$out/unit-$(basename "$k")"
 done
 
+step "fuzzing the parsers"
+make -s -C selftests/unit fuzz >"$out/fuzz.ktap" 2>"$out/fuzz.err" || cat "$out/fuzz.ktap" "$out/fuzz.err"
+
+step "hypervive-hostd end to end (AF_UNIX, sanitizers)"
+make -s -C tools/hostd check-sanitize 2>&1 | grep -vE '^[0-9]+ passed, [0-9]+ failed$' >"$out/hostd.ktap"
+grep -E '^not ok' -A3 "$out/hostd.ktap" || true
+
 step "dkms add/build/install/remove (sandboxed)"
 if bash selftests/dkms-test.sh "$KVER" "$out/dkms" >"$out/dkms.ktap" 2>"$out/dkms.err"; then :; else
 	grep -E '^not ok|^#' "$out/dkms.ktap"; cat "$out/dkms.err"
@@ -69,4 +76,4 @@ for boot in selftests/boots/*.boot; do
 done
 
 step "done"
-bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/dkms.ktap"
+bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/fuzz.ktap" "$out/hostd.ktap" "$out/dkms.ktap"

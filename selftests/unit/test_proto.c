@@ -700,6 +700,13 @@ static void test_event(void)
 	unit_check(hypervive_proto_event_encode(buf, sizeof(buf), &a, NULL) == -EINVAL,
 		   "host-only event ID refused on the wire");
 	a.event_id = HYPERVIVE_PROTO_EV_AGENT_STARTED;
+	a.level = HYPERVIVE_PROTO_LEVEL_ERROR;
+	unit_check(hypervive_proto_event_encode(buf, sizeof(buf), &a, NULL) == -EINVAL,
+		   "4200 with level Error (table says Information) refused");
+	a.event_id = 4150;
+	unit_check(hypervive_proto_event_encode(buf, sizeof(buf), &a, NULL) == 42,
+		   "unassigned ID 4150 in the guest range accepted with any level");
+	a.event_id = HYPERVIVE_PROTO_EV_AGENT_STARTED;
 	a.level = 4;
 	unit_check(hypervive_proto_event_encode(buf, sizeof(buf), &a, NULL) == -EINVAL,
 		   "level 4 refused");
@@ -709,6 +716,9 @@ static void test_event(void)
 	unit_check(hypervive_proto_event_decode(buf, n, &b, NULL, 0) == -EBADMSG,
 		   "decoded event ID 4300 -> EBADMSG");
 	hypervive_proto_put_u32(buf + 16, 4200);
+	hypervive_proto_put_u16(buf + 20, HYPERVIVE_PROTO_LEVEL_WARNING);
+	unit_check(hypervive_proto_event_decode(buf, n, &b, NULL, 0) == -EBADMSG,
+		   "decoded 4200 with level Warning -> EBADMSG");
 	hypervive_proto_put_u16(buf + 20, 0);
 	unit_check(hypervive_proto_event_decode(buf, n, &b, NULL, 0) == -EBADMSG,
 		   "decoded level 0 -> EBADMSG");
@@ -963,7 +973,7 @@ static void test_names(void)
 
 int main(void)
 {
-	unit_plan(160);
+	unit_plan(163);
 	test_primitives();
 	test_strings();
 	test_golden();

@@ -403,10 +403,12 @@ static int on_event(struct conn *c, const struct hypervive_proto_hdr *h,
 	if (ev.event_seq <= g->last_event_seq) {
 		stats.duplicates++;
 		g->duplicates++;
-		log_debug("duplicate event %s seq=%llu (last %llu)%s", g->hostname,
-			  (unsigned long long)ev.event_seq,
-			  (unsigned long long)g->last_event_seq,
-			  (h->flags & HYPERVIVE_PROTO_F_RESENT) ? " resent" : "");
+		if (cfg.debug)
+			log_host(HYPERVIVE_PROTO_EV_DUPLICATE, g, c, (int64_t)ev.event_seq,
+				 "duplicate event %llu (%u) dropped; last logged %llu%s",
+				 (unsigned long long)ev.event_seq, ev.event_id,
+				 (unsigned long long)g->last_event_seq,
+				 (h->flags & HYPERVIVE_PROTO_F_RESENT) ? ", resent" : "");
 	} else {
 		if (g->last_event_seq && ev.event_seq > g->last_event_seq + 1) {
 			stats.gaps++;

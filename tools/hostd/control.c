@@ -180,7 +180,7 @@ static void cmd_list(struct ctl_client *cl)
 	out_printf(cl, "ok guests=%u connections=%u\n", guests_count(), nconns);
 	for (g = guests_first(); g; g = g->next) {
 		out_printf(cl,
-			   "guest hostname=%s cid=%u boot_id=%s conn=%s%llu state=%s version=%u agent=\"%s\" release=%s heartbeat_ms=%u last_heartbeat_ms_ago=%lld last_event_seq=%llu events=%llu duplicates=%llu connects=%llu caps=0x%x\n",
+			   "guest hostname=%s cid=%u boot_id=%s conn=%s%.0llu state=%s version=%u agent=\"%s\" release=%s heartbeat_ms=%u last_heartbeat_ms_ago=%lld last_event_seq=%llu events=%llu duplicates=%llu connects=%llu caps=0x%x\n",
 			   g->hostname[0] ? g->hostname : "-", g->cid, g->boot_id,
 			   g->conn ? "#" : "-",
 			   g->conn ? (unsigned long long)g->conn->id : 0ULL,

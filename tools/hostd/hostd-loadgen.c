@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct sim {
 	uint32_t dropped;		/* overflowed, not yet reported */
 	unsigned int round, generated_round;
 	bool fresh, opened_once, refused;
+	bool broken;			/* send failed; waiting for EOF */
 	uint64_t next_hb, next_ev, round_done_at, hb_count;
 	bool frozen;
 	uint64_t ckpt, thaw_at;
@@ -215,6 +217,7 @@ static void sim_close(struct sim *s, const char *why)
 	s->fd = -1;
 	s->tx_len = 0;
 	s->rx_len = 0;
+	s->broken = false;
 	if (s->state != S_DONE)
 		s->state = S_DOWN;
 	if (lg.verbose)
@@ -239,8 +242,10 @@ static void sim_flush(struct sim *s)
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			sim_close(s, "send failed");
-			return;
+			/* the host closed: read what it said (ERROR?) and the EOF */
+			s->tx_len = 0;
+			s->broken = true;
+			break;
 		}
 		memmove(s->tx, s->tx + w, s->tx_len - (size_t)w);
 		s->tx_len -= (size_t)w;
@@ -253,7 +258,7 @@ static int sim_send(struct sim *s, uint16_t type, uint16_t flags, int plen)
 {
 	int n;
 
-	if (plen < 0 || s->fd < 0)
+	if (plen < 0 || s->fd < 0 || s->broken)
 		return plen < 0 ? plen : -ENOTCONN;
 	n = hypervive_proto_frame_seal(&s->st, txbuf, sizeof(txbuf), type, flags,
 				       (size_t)plen);
@@ -333,9 +338,7 @@ static void sim_send_queue(struct sim *s)
 	if (s->state != S_OPEN)
 		return;
 	for (seq = s->sent_hi + 1; seq < s->next_seq; seq++) {
-		uint16_t flags = seq < s->q_first ? 0 : 0;
-
-		if (sim_send(s, HYPERVIVE_PROTO_T_EVENT, flags,
+		if (sim_send(s, HYPERVIVE_PROTO_T_EVENT, 0,
 			     event_payload(s, seq, txbuf + HDR, sizeof(txbuf) - HDR)))
 			break;
 		tot.events++;
@@ -427,16 +430,18 @@ static int sim_frame(struct sim *s, const struct hypervive_proto_hdr *h,
 		if (hypervive_proto_ack_decode(p, h->length, &ack) ||
 		    ack > s->sent_hi || ack < s->acked)
 			return -EPROTO;
-		tot.acked += ack - (s->acked > s->q_first - 1 ? s->acked : s->q_first - 1 < ack ? s->q_first - 1 : ack);
 		s->acked = ack;
-		if (!lg.lose_acks && ack >= s->q_first)
+		if (!lg.lose_acks && ack >= s->q_first) {
+			tot.acked += ack + 1 - s->q_first;
 			s->q_first = ack + 1;
+		}
 		return 0;
 	case HYPERVIVE_PROTO_T_FREEZE:
 		if (hypervive_proto_freeze_decode(p, h->length, &fr))
 			return -EBADMSG;
-		if (s->frozen && s->ckpt != fr.checkpoint_id) {
-			sim_reply(s, HYPERVIVE_PROTO_T_FREEZE_REPLY, h->seq, -EBUSY, false);
+		if (s->frozen) {	/* same checkpoint: idempotent; else busy */
+			sim_reply(s, HYPERVIVE_PROTO_T_FREEZE_REPLY, h->seq,
+				  s->ckpt == fr.checkpoint_id ? 0 : -EBUSY, false);
 			return 0;
 		}
 		s->frozen = true;
@@ -745,6 +750,7 @@ int main(int argc, char **argv)
 	if (lg.random_n)
 		return peer_random(lg.random_n);
 
+	raise_nofile();
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	sims = calloc(lg.guests, sizeof(*sims));
 	if (epfd < 0 || !sims)

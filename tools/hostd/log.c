@@ -251,6 +251,10 @@ void log_event(const struct logrec *r)
 
 static void vlog_host(uint32_t id, const struct guest *g, const struct conn *c,
 		      int64_t value, const char *suffix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+static void vlog_host(uint32_t id, const struct guest *g, const struct conn *c,
+		      int64_t value, const char *suffix, const char *fmt, va_list ap)
 {
 	char text[512];
 	struct logrec r;

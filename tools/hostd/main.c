@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -371,8 +372,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init();
-	if (setup(&sigfd))
+	raise_nofile();
+	if (setup(&sigfd)) {
+		teardown();	/* remove the unix sockets already bound */
 		return 1;
+	}
 	for (i = 0; i < cfg.nlisten; i++) {
 		n = strlen(desc);
 		net_format(&cfg.listen[i], desc + n, sizeof(desc) - n);

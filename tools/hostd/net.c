@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -155,9 +156,20 @@ int net_listen(const struct net_addr *a, int backlog)
 	if (a->kind == NET_UNIX) {
 		struct stat stb;
 
-		/* remove a stale socket, never another kind of file */
-		if (!lstat(a->path, &stb) && S_ISSOCK(stb.st_mode))
+		/* remove a stale socket, never another kind of file, and never
+		 * the socket of a daemon that still answers */
+		if (!lstat(a->path, &stb) && S_ISSOCK(stb.st_mode)) {
+			int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+			if (probe >= 0 && !connect(probe, (struct sockaddr *)&ss, sl)) {
+				close(probe);
+				close(fd);
+				return -EADDRINUSE;
+			}
+			if (probe >= 0)
+				close(probe);
 			unlink(a->path);
+		}
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, backlog)) {
 		int err = -errno;
@@ -241,4 +253,14 @@ uint64_t now_realtime_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }

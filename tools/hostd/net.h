@@ -29,5 +29,7 @@ int net_set_nonblock(int fd);
 void net_peer(int fd, enum net_kind kind, char *buf, size_t len, uint32_t *cid);
 uint64_t now_ms(void);
 uint64_t now_realtime_ns(void);
+/* Raise the soft limit of open files to the hard limit. */
+void raise_nofile(void);
 
 #endif /* HOSTD_NET_H */
