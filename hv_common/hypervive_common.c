@@ -22,6 +22,7 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%s\n", HYPERVIVE_VERSION);
 }
+
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
 static int __init hypervive_common_init(void)

@@ -48,6 +48,7 @@ static const struct hypervive_bit_name privileges[] = {
 	B(53, "StartVirtualProcessor"),
 	B(54, "Isolation"),
 };
+
 TABLE(hypervive_tbl_privileges, "privileges", privileges);
 
 static const struct hypervive_bit_name features_ecx[] = {
@@ -56,6 +57,7 @@ static const struct hypervive_bit_name features_ecx[] = {
 	B(7, "ArchitecturalPmu"),
 	B(8, "ExceptionTrapIntercept"),
 };
+
 TABLE(hypervive_tbl_features_ecx, "features_ecx", features_ecx);
 
 static const struct hypervive_bit_name features_edx[] = {
@@ -83,6 +85,7 @@ static const struct hypervive_bit_name features_edx[] = {
 	B(23, "SyntheticTimeUnhaltedTimer"),
 	B(26, "IntelLbr"),
 };
+
 TABLE(hypervive_tbl_features_edx, "features_edx", features_edx);
 
 static const struct hypervive_bit_name recommendations[] = {
@@ -104,6 +107,7 @@ static const struct hypervive_bit_name recommendations[] = {
 	B(17, "UseDirectLocalFlushEntire"),
 	B(18, "NoNonArchitecturalCoreSharing"),
 };
+
 TABLE(hypervive_tbl_recommendations, "recommendations", recommendations);
 
 /* Bits 13-10 are the nesting level, a number: callers mask them out. */
@@ -129,6 +133,7 @@ static const struct hypervive_bit_name hw_features[] = {
 	B(23, "ApicEmulation"),
 	B(24, "AcpiWdat"),
 };
+
 TABLE(hypervive_tbl_hw_features, "hw_features", hw_features);
 
 static const struct hypervive_bit_name cpu_mgmt[] = {
@@ -137,6 +142,7 @@ static const struct hypervive_bit_name cpu_mgmt[] = {
 	B(2, "PerformanceCounterSync"),
 	B(31, "ReservedIdentityBit"),
 };
+
 TABLE(hypervive_tbl_cpu_mgmt, "cpu_management", cpu_mgmt);
 
 static const struct hypervive_bit_name nested_eax[] = {
@@ -146,6 +152,7 @@ static const struct hypervive_bit_name nested_eax[] = {
 	B(6, "AccessVpIndex"),
 	B(12, "AccessReenlightenmentControls"),
 };
+
 TABLE(hypervive_tbl_nested_eax, "nested_eax", nested_eax);
 
 static const struct hypervive_bit_name nested_edx[] = {
@@ -153,6 +160,7 @@ static const struct hypervive_bit_name nested_edx[] = {
 	B(15, "FastHypercallOutput"),
 	B(17, "SintPollingMode"),
 };
+
 TABLE(hypervive_tbl_nested_edx, "nested_edx", nested_edx);
 
 /* Bits 15-0 are the enlightened VMCS version range: callers mask them. */
@@ -164,16 +172,19 @@ static const struct hypervive_bit_name nested_feat_eax[] = {
 	B(21, "GuestIa32DebugCtl"),
 	B(22, "EnlightenedTlb"),
 };
+
 TABLE(hypervive_tbl_nested_feat_eax, "nested_features_eax", nested_feat_eax);
 
 static const struct hypervive_bit_name nested_feat_ebx[] = {
 	B(0, "EvmcsPerfGlobalCtrl"),
 };
+
 TABLE(hypervive_tbl_nested_feat_ebx, "nested_features_ebx", nested_feat_ebx);
 
 static const struct hypervive_bit_name isolation_eax[] = {
 	B(0, "ParavisorPresent"),
 };
+
 TABLE(hypervive_tbl_isolation_eax, "isolation_eax", isolation_eax);
 
 static size_t append(char *buf, size_t len, size_t pos, const char *s)

@@ -41,6 +41,9 @@ for k in selftests/unit/build/*.ktap; do
 	cp "$k" "$out/unit-$(basename "$k")"
 done
 
+step "quality gates: checkpatch, sparse, codespell"
+bash selftests/gates.sh "$KVER" "$KDIR" "$CACHE" >"$out/gates.ktap" 2>&1 || grep -A30 '^not ok' "$out/gates.ktap"
+
 step "fuzzing the parsers"
 make -s -C selftests/unit fuzz >"$out/fuzz.ktap" 2>"$out/fuzz.err" || cat "$out/fuzz.ktap" "$out/fuzz.err"
 
@@ -76,4 +79,4 @@ for boot in selftests/boots/*.boot; do
 done
 
 step "done"
-bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/fuzz.ktap" "$out/hostd.ktap" "$out/dkms.ktap"
+bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/gates.ktap" "$out/fuzz.ktap" "$out/hostd.ktap" "$out/dkms.ktap"

@@ -188,9 +188,9 @@ check "bad-frame log lines are rate-limited (at most 20 per 10 s)" \
 	test "$(grep -c ' 4304 BadFrame ' "$T/main.log")" -le 20
 
 # ---- freeze / thaw / query ------------------------------------------------
-lg main --hostname answerer --boot-id $B4 --heartbeat-ms 200 --duration 8 >"$T/ans.out" 2>&1 &
-ANS=$!
-PIDS+=($ANS)
+lg main --hostname answerer --boot-id $B4 --heartbeat-ms 200 --duration 8 >"$T/reply_txt.out" 2>&1 &
+REPLY_TXT=$!
+PIDS+=($REPLY_TXT)
 wait_for 5 bash -c "'$HOSTD' ctl --control '$T/main.c' list | grep -q 'hostname=answerer .*state=connected'"
 ctl main freeze answerer --timeout-ms 20000 --checkpoint 42 >"$T/freeze.out"
 check "ctl freeze: exit 0" test $? = 0
@@ -216,7 +216,7 @@ check "ctl freeze of an unknown guest: exit 1 with an error line" \
 	bash -c "test $? = 1 && grep -q '^error: nosuchguest' '$T/nosuch.out'"
 check "requests logged as 4308/4309" \
 	bash -c "grep -q ' 4308 RequestCompleted ' '$T/main.log' && grep -q ' 4309 RequestFailed ' '$T/main.log'"
-wait "$ANS"
+wait "$REPLY_TXT"
 check "answering guest finished cleanly" test $? = 0
 
 # ---- silent guest ---------------------------------------------------------

@@ -1,0 +1,64 @@
+#!/bin/bash
+# gates.sh - kernel quality gates, as KTAP:
+#   checkpatch.pl --strict (from linux-source-6.1, cached) on every kernel-side
+#   source; findings listed in selftests/checkpatch.exceptions are allowed;
+#   sparse (make C=2) with no warning; W=1 is the normal build (check.sh);
+#   codespell on sources and docs.
+#   gates.sh KVER KDIR CACHE
+set -uo pipefail
+kver=${1:?} kdir=${2:?} cache=${3:?}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# checkpatch.pl comes from Debian's linux-source-6.1 package.
+src=$cache/linux-source
+cp_pl=$src/scripts/checkpatch.pl
+if [ ! -x "$cp_pl" ]; then
+	tmp=$(mktemp -d "$cache/linux-source.XXXXXX")
+	(cd "$tmp" && apt-get download -o APT::Sandbox::User=root linux-source-6.1 >/dev/null 2>&1 &&
+		dpkg-deb -x linux-source-6.1_*.deb deb &&
+		tar -C "$tmp" -xf deb/usr/src/linux-source-6.1.tar.xz \
+			--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch') || true
+	d=$(find "$tmp" -maxdepth 1 -type d -name 'linux-source-*' | head -n1)
+	if [ -n "$d" ] && [ -x "$d/scripts/checkpatch.pl" ]; then
+		rm -rf "$src" && mv "$d" "$src"
+	fi
+	rm -rf "$tmp"
+fi
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; printf '%s\n' "$2" | sed 's/^/# /'; }
+echo "KTAP version 1"
+echo "1..3"
+
+# Kernel-side C: modules, shared headers, test modules.  User-space tools
+# (tools/, unit tests, guest helpers) follow kernel style but not checkpatch.
+files=$(git ls-files '*.c' '*.h' | grep -E '^(hv_[a-z]+|include|selftests/hv_[a-z]+)/')
+if [ ! -x "$cp_pl" ]; then
+	nok "checkpatch --strict" "checkpatch.pl not available (linux-source-6.1 download failed)"
+else
+	# shellcheck disable=SC2086
+	found=$(perl "$cp_pl" --no-tree --strict --terse --show-types -f $files 2>&1 |
+		grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' |
+		while IFS= read -r line; do
+			f=${line%%:*}
+			t=$(echo "$line" | sed -n 's/^[^ ]*: [A-Z]*:\([A-Z_]*\):.*/\1/p')
+			grep -qE "^$f $t( |$)" selftests/checkpatch.exceptions || echo "$line"
+		done)
+	if [ -z "$found" ]; then
+		ok "checkpatch --strict: $(echo "$files" | wc -w) files, no finding beyond the listed exceptions"
+	else
+		nok "checkpatch --strict" "$found"
+	fi
+fi
+
+spout=$(make -C "$kdir" M="$top" C=2 HYPERVIVE_SELFTESTS=1 modules 2>&1)
+spw=$(echo "$spout" | grep -E '(warning|error):' | grep -v 'Skipping BTF')
+if [ -z "$spw" ]; then ok "sparse (C=2): no warning"; else nok "sparse (C=2)" "$spw"; fi
+
+# shellcheck disable=SC2046
+csout=$(codespell $(git ls-files | grep -vE '(^|/)corpus/|^LICENSE$') 2>&1)
+if [ -z "$csout" ]; then ok "codespell: sources and docs"; else nok "codespell" "$csout"; fi
+[ "$failed" -eq 0 ]
