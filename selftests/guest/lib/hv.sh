@@ -53,3 +53,11 @@ dmesg_has() { dmesg | grep -q -- "$1"; }
 
 # Hex arithmetic on 64-bit values (busybox sh has 64-bit $(( ))).
 hex() { printf '0x%016x' "$1"; }
+
+# Clocksources (reference time tests).
+CS=/sys/devices/system/clocksource/clocksource0
+TSCP=$CORE/tsc_page
+cs_current() { cat $CS/current_clocksource; }
+cs_available() { grep -qw "$1" $CS/available_clocksource; }
+# cs_select NAME: override the kernel's choice; cs_select "": back to the best rated.
+cs_select() { echo "$1" >$CS/current_clocksource; }
