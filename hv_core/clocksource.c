@@ -6,8 +6,8 @@
  *   and is counted;
  * - hypervive_refcount: the MSR alone, where the partition lacks the
  *   AccessPartitionReferenceTsc privilege.
- * Both need AccessPartitionReferenceCounter (the page's fallback) and
- * active mode.  Rating as the kernel's own Hyper-V clock: 500, or 250 (below
+ * Both need AccessPartitionReferenceCounter (the page's fallback), active
+ * mode, and no reference TSC page of another owner.  Rating as the kernel's own Hyper-V clock: 500, or 250 (below
  * the kernel's tsc at 300) when the TSC is invariant.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -158,8 +158,13 @@ int hypervive_clocksource_init(void)
 		cs_reason = "the partition lacks AccessPartitionReferenceCounter";
 		return 0;
 	}
-	if (hv_tsc.owner == HYPERVIVE_OWNER_OTHER && !hv_tsc.page) {
-		cs_reason = "another owner's reference TSC page cannot be mapped";
+	/*
+	 * Another owner's page is shown, not used as a clock: if that owner
+	 * disabled it, the memory under the overlay would be read as time.
+	 * Its owner has its own clocksource on it (the kernel's, say).
+	 */
+	if (hv_tsc.owner == HYPERVIVE_OWNER_OTHER) {
+		cs_reason = "the reference TSC page belongs to another owner";
 		return 0;
 	}
 	/* The fallback must work before anything depends on it. */

@@ -4,7 +4,7 @@
  * enabled through HV_X64_MSR_REFERENCE_TSC only with the
  * AccessPartitionReferenceTsc privilege and only in active mode, with the
  * RsvdP bits 11:1 kept as found.  A page another owner already enabled is
- * mapped read-only and never reprogrammed.  On unload the MSR gets back
+ * mapped read-only for reporting and never reprogrammed.  On unload the MSR gets back
  * the value found at load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -39,8 +39,10 @@ static void map_other(u64 msr)
 {
 	u64 pfn = msr >> HV_HYP_PAGE_SHIFT;
 
-	hv_tsc.mapped = memremap(pfn << HV_HYP_PAGE_SHIFT, HV_HYP_PAGE_SIZE,
-				 MEMREMAP_WB);
+	/* Outside guest RAM the TLFS says the page is not accessible. */
+	if (pfn_valid(pfn))
+		hv_tsc.mapped = memremap(pfn << HV_HYP_PAGE_SHIFT, HV_HYP_PAGE_SIZE,
+					 MEMREMAP_WB);
 	if (!hv_tsc.mapped) {
 		pr_info("reference TSC page of another owner at pfn 0x%llx cannot be mapped: not shown\n",
 			pfn);
