@@ -6,7 +6,8 @@
  * and clock_gettime(CLOCK_MONOTONIC) through the vDSO; and the same read
  * built with a raw RDTSC (tsc_read_bench_raw.c), to separate the cost of
  * the read protocol from the cost of ordering the TSC read.
- * Each figure is the best of several runs (least disturbed by other load).
+ * Each figure is the best of 7 runs, taken round-robin so that all of them
+ * see the same load (the machine is shared).
  *
  *   tsc_read_bench [ITERATIONS]
  */
@@ -113,24 +114,33 @@ static double bench_page_unordered(long n)
 	return t;
 }
 
-static double best(double (*f)(long), long n)
+/* Round-robin over the benchmarks, RUNS times, keeping each one's best: all see the same load. */
+static void best_of(double (* const f[])(long), double *b, int nf, long n)
 {
-	double b = 1e30, x;
-	int r;
+	double x;
+	int r, i;
 
-	f(n / 10);	/* warm up */
-	for (r = 0; r < RUNS; r++) {
-		x = f(n);
-		if (x < b)
-			b = x;
+	for (i = 0; i < nf; i++) {
+		f[i](n / 10);	/* warm up */
+		b[i] = 1e30;
 	}
-	return b;
+	for (r = 0; r < RUNS; r++) {
+		for (i = 0; i < nf; i++) {
+			x = f[i](n);
+			if (x < b[i])
+				b[i] = x;
+		}
+	}
 }
 
 int main(int argc, char **argv)
 {
+	static double (* const f[])(long) = {
+		bench_rdtsc, bench_rdtsc_ordered, bench_page, bench_page_unordered,
+		bench_clock_gettime,
+	};
 	long n = argc > 1 ? atol(argv[1]) : 5000000;
-	double hz = tsc_hz(), raw, ord, pg, pgu, cg, t0, t1;
+	double hz = tsc_hz(), b[5], raw, ord, pg, pgu, cg, t0, t1;
 	u64 r0 = 0, r1 = 0;
 
 	if (n < 1000)
@@ -148,11 +158,12 @@ int main(int argc, char **argv)
 	} while (t1 - t0 < 1e8);
 	hypervive_tsc_page_read(&page, &r1);
 
-	raw = best(bench_rdtsc, n);
-	ord = best(bench_rdtsc_ordered, n);
-	pg = best(bench_page, n);
-	pgu = best(bench_page_unordered, n);
-	cg = best(bench_clock_gettime, n);
+	best_of(f, b, 5, n);
+	raw = b[0];
+	ord = b[1];
+	pg = b[2];
+	pgu = b[3];
+	cg = b[4];
 
 	printf("TSC %.3f MHz (measured), page scale 0x%016llx; 10 MHz check, 100 ms: %.0f ppm\n",
 	       hz / 1e6, (unsigned long long)page.scale,
