@@ -59,5 +59,7 @@ CS=/sys/devices/system/clocksource/clocksource0
 TSCP=$CORE/tsc_page
 cs_current() { cat $CS/current_clocksource; }
 cs_available() { grep -qw "$1" $CS/available_clocksource; }
+# Any clocksource of ours registered (hypervive_tsc_page, hypervive_refcount)?
+cs_ours() { grep -qE '(^| )hypervive_[a-z_]+( |$)' $CS/available_clocksource; }
 # cs_select NAME: override the kernel's choice; cs_select "": back to the best rated.
 cs_select() { echo "$1" >$CS/current_clocksource; }
