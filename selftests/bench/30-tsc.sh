@@ -7,7 +7,7 @@
 #    acpi_pm, as ratios to tsc (absolute times under emulation mean little).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 out=$top/.bench/tsc
 rm -rf "$out"
 mkdir -p "$out"

@@ -56,6 +56,7 @@ hex() { printf '0x%016x' "$1"; }
 
 # Clocksources (reference time tests).
 CS=/sys/devices/system/clocksource/clocksource0
+# shellcheck disable=SC2034 # used by the tests
 TSCP=$CORE/tsc_page
 cs_current() { cat $CS/current_clocksource; }
 cs_available() { grep -qw "$1" $CS/available_clocksource; }
