@@ -7,6 +7,7 @@
 #define HYPERVIVE_CORE_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/sysfs.h>
 #include <linux/types.h>
 #include <hypervive/core.h>
 #include <hypervive/platform.h>
@@ -69,6 +70,16 @@ int hypervive_hcpage_read(void);
 int hypervive_hypercall_init(void);
 void hypervive_hypercall_exit(void);
 u64 hypervive_hcpage_pfn(void);
+
+/* tsc_page.c, clocksource.c, tsc_sysfs.c: reference time */
+int hypervive_tsc_init(void);
+void hypervive_tsc_exit(void);
+extern const struct attribute_group hypervive_tsc_group;
+
+/* crash.c: guest crash reporting */
+int hypervive_crash_init(void);
+void hypervive_crash_exit(void);
+extern const struct attribute_group hypervive_crash_group;
 
 /* core_sysfs.c */
 int hypervive_core_sysfs_init(void);

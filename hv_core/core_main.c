@@ -188,12 +188,22 @@ static int __init hypervive_core_init(void)
 			goto err_guest_id;
 	}
 
-	ret = hypervive_core_sysfs_init();
+	ret = hypervive_tsc_init();
 	if (ret)
 		goto err_hypercall;
+	ret = hypervive_crash_init();
+	if (ret)
+		goto err_tsc;
+	ret = hypervive_core_sysfs_init();
+	if (ret)
+		goto err_crash;
 	report();
 	return 0;
 
+err_crash:
+	hypervive_crash_exit();
+err_tsc:
+	hypervive_tsc_exit();
 err_hypercall:
 	if (hv_core.effective == HYPERVIVE_MODE_ACTIVE)
 		hypervive_hypercall_exit();
@@ -207,6 +217,8 @@ err_platform:
 static void __exit hypervive_core_exit(void)
 {
 	hypervive_core_sysfs_exit();
+	hypervive_crash_exit();
+	hypervive_tsc_exit();
 	if (hv_core.effective == HYPERVIVE_MODE_ACTIVE) {
 		/* Reverse of init: the page needs the ID, so it goes first. */
 		hypervive_hypercall_exit();

@@ -319,7 +319,8 @@ static const struct attribute_group hypercall_group = {
 
 static const struct attribute_group *core_groups[] = {
 	&top_group, &hypervisor_group, &cpuid_group, &features_group,
-	&guest_id_group, &hypercall_group, NULL,
+	&guest_id_group, &hypercall_group,
+	&hypervive_tsc_group, &hypervive_crash_group, NULL,
 };
 
 static struct kobject *core_kobj;

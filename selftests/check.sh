@@ -59,7 +59,7 @@ export DKMS_INSTALLED=$out/dkms/installed
 
 # One QEMU boot per selftests/boots/*.boot file, each judged on its own.
 for boot in selftests/boots/*.boot; do
-	NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" EXTRA=()
+	NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" CHECK="" EXTRA=()
 	# shellcheck source=/dev/null
 	. "$boot"
 	step "in-guest tests: $NAME"
@@ -76,6 +76,18 @@ for boot in selftests/boots/*.boot; do
 	cat "$out/guest-$NAME.log"
 	tail -n1 "$out/guest-$NAME/counts" >"$out/guest-$NAME.counts" 2>/dev/null ||
 		fail_stage "guest-$NAME"
+	# CHECK: a host-side script judging what the boot left (KTAP on stdout);
+	# a failing script without a `not ok` still counts as one failure.
+	if [ -n "$CHECK" ]; then
+		c=$out/guest-$NAME-check
+		bash "$CHECK" "$out/guest-$NAME" >"$c.ktap" 2>&1
+		crc=$?
+		bash selftests/harness/ktap-count.sh --plain --name "$NAME check" "$c.ktap" 2>&1 |
+			sed "s/^\([0-9]* passed\)/$NAME check: \1/"
+		bash selftests/harness/ktap-count.sh --plain --counts-only "$c.ktap" \
+			>"$c.counts" 2>/dev/null
+		[ "$crc" -eq 0 ] || grep -q '^not ok' "$c.ktap" || echo "0 1 0" >"$c.counts"
+	fi
 done
 
 step "done"

@@ -77,6 +77,17 @@ int sim_write_msr(u32 msr, u64 val);
 u64 sim_hypercall(u64 control, u64 input_gpa, u64 output_gpa);
 u64 sim_hypercall_fast(u64 control, u64 input1, u64 input2);
 
+/* sim_tsc.c: reference counter and TSC page; sim_crash.c: crash MSRs */
+struct dentry;
+int sim_tsc_init(void);
+void sim_tsc_exit(void);
+void sim_tsc_debugfs(struct dentry *parent);
+int sim_tsc_read_msr(u32 msr, u64 *val);
+int sim_tsc_write_msr(u32 msr, u64 val);
+void sim_crash_debugfs(struct dentry *parent);
+int sim_crash_read_msr(u32 msr, u64 *val);
+int sim_crash_write_msr(u32 msr, u64 val);
+
 int sim_debugfs_init(void);
 void sim_debugfs_exit(void);
 

@@ -134,6 +134,8 @@ int sim_debugfs_init(void)
 	debugfs_create_u32("rep_batch", 0600, dir, &sim.rep_batch);
 	debugfs_create_u32("post_buffers", 0600, dir, &sim.post_buffers);
 	debugfs_create_file("raw_hypercall", 0600, dir, NULL, &raw_fops);
+	sim_tsc_debugfs(dir);
+	sim_crash_debugfs(dir);
 	return 0;
 }
 

@@ -188,12 +188,17 @@ static int __init hypervive_sim_init(void)
 	ret = configure();
 	if (ret)
 		goto err;
-	ret = sim_debugfs_init();
+	ret = sim_tsc_init();
 	if (ret)
 		goto err;
+	ret = sim_debugfs_init();
+	if (ret)
+		goto err_tsc;
 	pr_info("TLFS model ready: vendor \"%s\" max leaf 0x%08x, preset %s\n",
 		sim_cfg.vendor, sim_cfg.max_leaf, preset);
 	return 0;
+err_tsc:
+	sim_tsc_exit();
 err:
 	free_page(other_owner_page);
 	return ret;
@@ -202,6 +207,7 @@ err:
 static void __exit hypervive_sim_exit(void)
 {
 	sim_debugfs_exit();
+	sim_tsc_exit();
 	free_page(other_owner_page);
 }
 

@@ -34,6 +34,10 @@ static bool privileged(u32 msr)
 	case HV_X64_MSR_TSC_FREQUENCY:
 	case HV_X64_MSR_APIC_FREQUENCY:
 		return p & HV_ACCESS_FREQUENCY_MSRS;
+	case HV_X64_MSR_REFERENCE_TSC:
+		return p & HV_MSR_REFERENCE_TSC_AVAILABLE;
+	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
+		return sim_cfg.features_edx & HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
 	default:
 		return false;	/* not modelled: faults like an unknown MSR */
 	}
@@ -72,8 +76,10 @@ int sim_read_msr(u32 msr, u64 *val)
 		*val = 0;
 		return 0;
 	case HV_X64_MSR_TIME_REF_COUNT:
-		*val = div_u64(ktime_get_ns(), 100);	/* 100 ns units */
-		return 0;
+	case HV_X64_MSR_REFERENCE_TSC:
+		return sim_tsc_read_msr(msr, val);	/* sim_tsc.c */
+	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
+		return sim_crash_read_msr(msr, val);	/* sim_crash.c */
 	case HV_X64_MSR_TSC_FREQUENCY:
 		*val = (u64)tsc_khz * 1000;
 		return 0;
@@ -128,6 +134,11 @@ int sim_write_msr(u32 msr, u64 val)
 		break;
 	case HV_X64_MSR_RESET:
 		return 0;	/* a model never resets the machine it runs on */
+	case HV_X64_MSR_REFERENCE_TSC:
+		ret = sim_tsc_write_msr(msr, val);
+		break;
+	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
+		return sim_crash_write_msr(msr, val);
 	default:
 		ret = -EIO;	/* read-only: VP_INDEX, TIME_REF_COUNT, ... */
 		break;

@@ -53,3 +53,14 @@ dmesg_has() { dmesg | grep -q -- "$1"; }
 
 # Hex arithmetic on 64-bit values (busybox sh has 64-bit $(( ))).
 hex() { printf '0x%016x' "$1"; }
+
+# Clocksources (reference time tests).
+CS=/sys/devices/system/clocksource/clocksource0
+# shellcheck disable=SC2034 # used by the tests
+TSCP=$CORE/tsc_page
+cs_current() { cat $CS/current_clocksource; }
+cs_available() { grep -qw "$1" $CS/available_clocksource; }
+# Any clocksource of ours registered (hypervive_tsc_page, hypervive_refcount)?
+cs_ours() { grep -qE '(^| )hypervive_[a-z_]+( |$)' $CS/available_clocksource; }
+# cs_select NAME: override the kernel's choice; cs_select "": back to the best rated.
+cs_select() { echo "$1" >$CS/current_clocksource; }

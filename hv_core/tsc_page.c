@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reference TSC page (TLFS "Partition Reference Time Enlightenment"):
+ * enabled through HV_X64_MSR_REFERENCE_TSC only with the
+ * AccessPartitionReferenceTsc privilege and only in active mode, with the
+ * RsvdP bits 11:1 kept as found.  A page another owner already enabled is
+ * mapped read-only for reporting and never reprogrammed.  On unload the MSR gets back
+ * the value found at load.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include <asm/hyperv-tlfs.h>
+#include "tsc.h"
+
+struct hypervive_tsc hv_tsc;
+
+/* Our layout (pure code, also built in user space) is the kernel's. */
+static void __maybe_unused check_layout(void)
+{
+	BUILD_BUG_ON(offsetof(struct hypervive_tsc_page, sequence) !=
+		     offsetof(struct ms_hyperv_tsc_page, tsc_sequence));
+	BUILD_BUG_ON(offsetof(struct hypervive_tsc_page, scale) !=
+		     offsetof(struct ms_hyperv_tsc_page, tsc_scale));
+	BUILD_BUG_ON(offsetof(struct hypervive_tsc_page, offset) !=
+		     offsetof(struct ms_hyperv_tsc_page, tsc_offset));
+	BUILD_BUG_ON(sizeof(struct hypervive_tsc_page) != HV_HYP_PAGE_SIZE);
+	BUILD_BUG_ON(HV_HYP_PAGE_SIZE != PAGE_SIZE);
+	BUILD_BUG_ON(HV_X64_MSR_REFERENCE_TSC != 0x40000021);
+	BUILD_BUG_ON(HV_X64_MSR_TIME_REF_COUNT != 0x40000020);
+}
+
+/* Another owner's page: read it where it is, never write it. */
+static void map_other(u64 msr)
+{
+	u64 pfn = msr >> HV_HYP_PAGE_SHIFT;
+
+	/* Outside guest RAM the TLFS says the page is not accessible. */
+	if (pfn_valid(pfn))
+		hv_tsc.mapped = memremap(pfn << HV_HYP_PAGE_SHIFT, HV_HYP_PAGE_SIZE,
+					 MEMREMAP_WB);
+	if (!hv_tsc.mapped) {
+		pr_info("reference TSC page of another owner at pfn 0x%llx cannot be mapped: not shown\n",
+			pfn);
+		return;
+	}
+	hv_tsc.page = hv_tsc.mapped;
+	hv_tsc.page_pfn = pfn;
+}
+
+static int enable_ours(void)
+{
+	u64 found = hv_tsc.msr_found;
+	u64 val, now = 0, pfn;
+	struct page *page;
+	int ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	pfn = page_to_pfn(page);
+	val = (found & HYPERVIVE_REFTSC_RSVDP) | (pfn << HV_HYP_PAGE_SHIFT) |
+	      HYPERVIVE_REFTSC_ENABLE;
+	ret = hv_core.ops->write_msr(HV_X64_MSR_REFERENCE_TSC, val);
+	if (ret) {
+		pr_err("writing the reference TSC MSR 0x%016llx failed: %d\n", val, ret);
+		goto err_free;
+	}
+	ret = hv_core.ops->read_msr(HV_X64_MSR_REFERENCE_TSC, &now);
+	if (ret || (now & ~HYPERVIVE_REFTSC_RSVDP) != (val & ~HYPERVIVE_REFTSC_RSVDP)) {
+		pr_err("the reference TSC page did not enable: wrote 0x%016llx, read 0x%016llx (%d)\n",
+		       val, now, ret);
+		ret = ret ?: -EIO;
+		goto err_restore;
+	}
+	hv_tsc.owner = HYPERVIVE_OWNER_US;
+	hv_tsc.our_page = page;
+	hv_tsc.page = page_address(page);
+	hv_tsc.page_pfn = pfn;
+	return 0;
+
+err_restore:
+	if (hv_core.ops->write_msr(HV_X64_MSR_REFERENCE_TSC, found)) {
+		/* The hypervisor may still write it: better leaked than reused. */
+		pr_err("restoring the reference TSC MSR to 0x%016llx failed: page leaked\n",
+		       found);
+		return ret;
+	}
+err_free:
+	__free_page(page);
+	return ret;
+}
+
+int hypervive_tsc_page_init(void)
+{
+	int ret;
+
+	memset(&hv_tsc, 0, sizeof(hv_tsc));
+	hv_tsc.owner = HYPERVIVE_OWNER_UNKNOWN;
+	if (!hypervive_has_privilege(HV_MSR_REFERENCE_TSC_AVAILABLE))
+		return 0;
+
+	ret = hv_core.ops->read_msr(HV_X64_MSR_REFERENCE_TSC, &hv_tsc.msr_found);
+	if (ret) {
+		pr_err("cannot read the reference TSC MSR 0x%x: %d\n",
+		       HV_X64_MSR_REFERENCE_TSC, ret);
+		return ret;
+	}
+	if (hv_tsc.msr_found & HYPERVIVE_REFTSC_ENABLE) {
+		hv_tsc.owner = HYPERVIVE_OWNER_OTHER;
+		map_other(hv_tsc.msr_found);
+		return 0;
+	}
+	hv_tsc.owner = HYPERVIVE_OWNER_NONE;
+	if (hv_core.effective != HYPERVIVE_MODE_ACTIVE)
+		return 0;
+	return enable_ours();
+}
+
+void hypervive_tsc_page_exit(void)
+{
+	int ret;
+
+	if (hv_tsc.owner == HYPERVIVE_OWNER_US) {
+		ret = hv_core.ops->write_msr(HV_X64_MSR_REFERENCE_TSC, hv_tsc.msr_found);
+		if (ret)
+			pr_err("restoring the reference TSC MSR to 0x%016llx failed (%d): page leaked\n",
+			       hv_tsc.msr_found, ret);
+		else
+			__free_page(hv_tsc.our_page);
+	}
+	if (hv_tsc.mapped)
+		memunmap(hv_tsc.mapped);
+	memset(&hv_tsc, 0, sizeof(hv_tsc));
+	hv_tsc.owner = HYPERVIVE_OWNER_UNKNOWN;
+}
+
+/* The page, then the clocksource that reads it; undone in reverse. */
+int hypervive_tsc_init(void)
+{
+	int ret;
+
+	ret = hypervive_tsc_page_init();
+	if (ret)
+		return ret;
+	ret = hypervive_clocksource_init();
+	if (ret)
+		hypervive_tsc_page_exit();
+	return ret;
+}
+
+void hypervive_tsc_exit(void)
+{
+	/* The kernel switches away from our clocksource before the page goes. */
+	hypervive_clocksource_exit();
+	hypervive_tsc_page_exit();
+}
