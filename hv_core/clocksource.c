@@ -7,8 +7,9 @@
  * - hypervive_refcount: the MSR alone, where the partition lacks the
  *   AccessPartitionReferenceTsc privilege.
  * Both need AccessPartitionReferenceCounter (the page's fallback), active
- * mode, and no reference TSC page of another owner.  Rating as the kernel's own Hyper-V clock: 500, or 250 (below
- * the kernel's tsc at 300) when the TSC is invariant.
+ * mode, and no reference TSC page of another owner.  Rating as the
+ * kernel's own Hyper-V clock: 500, or 250 (below the kernel's tsc at 300)
+ * when the TSC is invariant.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
