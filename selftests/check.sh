@@ -8,7 +8,7 @@
 # Last line: `N passed, N failed`; exit status non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 out=$top/.check
 rm -rf "$out"
 mkdir -p "$out"
