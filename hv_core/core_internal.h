@@ -70,6 +70,10 @@ int hypervive_hypercall_init(void);
 void hypervive_hypercall_exit(void);
 u64 hypervive_hcpage_pfn(void);
 
+/* sint.c */
+int hypervive_native_sint_install(void (*handler)(void), u8 *vector);
+void hypervive_native_sint_remove(void);
+
 /* core_sysfs.c */
 int hypervive_core_sysfs_init(void);
 void hypervive_core_sysfs_exit(void);

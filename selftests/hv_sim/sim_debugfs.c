@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/uaccess.h>
 #include "sim.h"
+#include "sim_vmbus.h"
 
 static struct dentry *dir;
 static DEFINE_MUTEX(raw_lock);
@@ -134,6 +135,8 @@ int sim_debugfs_init(void)
 	debugfs_create_u32("rep_batch", 0600, dir, &sim.rep_batch);
 	debugfs_create_u32("post_buffers", 0600, dir, &sim.post_buffers);
 	debugfs_create_file("raw_hypercall", 0600, dir, NULL, &raw_fops);
+	sim_synic_debugfs(dir);
+	sim_host_debugfs(dir);
 	return 0;
 }
 
