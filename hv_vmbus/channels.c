@@ -42,26 +42,18 @@ static ssize_t show_guid(char *buf, const struct hvv_guid *g)
 	return sysfs_emit(buf, "%s\n", s);
 }
 
-#define CH_ATTR(fname, fmt, ...)						\
-static ssize_t fname##_show(struct kobject *kobj, struct kobj_attribute *a,	\
-			    char *buf)						\
-{										\
-	const struct hvv_offer_info *i = &to_channel(kobj)->info;		\
-										\
-	return sysfs_emit(buf, fmt "\n", ##__VA_ARGS__);			\
-}										\
-static struct kobj_attribute fname##_attr = __ATTR_RO(fname)
-
 static ssize_t class_guid_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
 	return show_guid(buf, &to_channel(kobj)->info.if_type);
 }
+
 static struct kobj_attribute class_guid_attr = __ATTR_RO(class_guid);
 
 static ssize_t instance_guid_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
 	return show_guid(buf, &to_channel(kobj)->info.if_instance);
 }
+
 static struct kobj_attribute instance_guid_attr = __ATTR_RO(instance_guid);
 
 /* hv_sock: the class GUID is the guest-side service ID. */
@@ -69,6 +61,7 @@ static ssize_t service_guid_show(struct kobject *kobj, struct kobj_attribute *a,
 {
 	return show_guid(buf, &to_channel(kobj)->info.if_type);
 }
+
 static struct kobj_attribute service_guid_attr = __ATTR_RO(service_guid);
 
 static ssize_t port_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
@@ -79,6 +72,7 @@ static ssize_t port_show(struct kobject *kobj, struct kobj_attribute *a, char *b
 		return sysfs_emit(buf, "none\n");
 	return sysfs_emit(buf, "%u\n", port);
 }
+
 static struct kobj_attribute port_attr = __ATTR_RO(port);
 
 static const struct {
@@ -112,20 +106,59 @@ static ssize_t flags_names_show(struct kobject *kobj, struct kobj_attribute *a, 
 	n += sysfs_emit_at(buf, n, "\n");
 	return n;
 }
+
 static struct kobj_attribute flags_names_attr = __ATTR_RO(flags_names);
 
-CH_ATTR(name, "%s", channel_name(i));
-CH_ATTR(flags, "0x%04x", i->flags);
-CH_ATTR(connection_id, "0x%x", i->connection_id);
-CH_ATTR(dedicated_interrupt, "%d", i->dedicated_interrupt);
-CH_ATTR(sub_channel_index, "%u", i->sub_channel_index);
-CH_ATTR(mmio_megabytes, "%u", i->mmio_mb);
-CH_ATTR(conn_from_host, "%d", i->conn_from_host);
+/* Plain fields of the offer, one show function for all. */
+enum ch_field { CH_NAME, CH_FLAGS, CH_CONN, CH_DEDICATED, CH_SUBCHAN, CH_MMIO, CH_FROM_HOST };
+
+struct ch_attr {
+	struct kobj_attribute ka;
+	enum ch_field field;
+};
+
+static ssize_t field_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	const struct hvv_offer_info *i = &to_channel(kobj)->info;
+
+	switch (container_of(a, struct ch_attr, ka)->field) {
+	case CH_NAME:
+		return sysfs_emit(buf, "%s\n", channel_name(i));
+	case CH_FLAGS:
+		return sysfs_emit(buf, "0x%04x\n", i->flags);
+	case CH_CONN:
+		return sysfs_emit(buf, "0x%x\n", i->connection_id);
+	case CH_DEDICATED:
+		return sysfs_emit(buf, "%d\n", i->dedicated_interrupt);
+	case CH_SUBCHAN:
+		return sysfs_emit(buf, "%u\n", i->sub_channel_index);
+	case CH_MMIO:
+		return sysfs_emit(buf, "%u\n", i->mmio_mb);
+	case CH_FROM_HOST:
+		return sysfs_emit(buf, "%d\n", i->conn_from_host);
+	}
+	return -EINVAL;
+}
+
+#define CH_FIELD(fname, id)						\
+	static struct ch_attr fname##_attr = {				\
+		.ka = __ATTR(fname, 0444, field_show, NULL),		\
+		.field = (id),						\
+	}
+
+CH_FIELD(name, CH_NAME);
+CH_FIELD(flags, CH_FLAGS);
+CH_FIELD(connection_id, CH_CONN);
+CH_FIELD(dedicated_interrupt, CH_DEDICATED);
+CH_FIELD(sub_channel_index, CH_SUBCHAN);
+CH_FIELD(mmio_megabytes, CH_MMIO);
+CH_FIELD(conn_from_host, CH_FROM_HOST);
 
 static ssize_t events_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_channel(kobj)->events));
 }
+
 static struct kobj_attribute events_attr = __ATTR_RO(events);
 
 static ssize_t monitor_id_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
@@ -136,14 +169,15 @@ static ssize_t monitor_id_show(struct kobject *kobj, struct kobj_attribute *a, c
 		return sysfs_emit(buf, "none\n");
 	return sysfs_emit(buf, "%u\n", i->monitor_id);
 }
+
 static struct kobj_attribute monitor_id_attr = __ATTR_RO(monitor_id);
 
 static struct attribute *channel_attrs[] = {
-	&class_guid_attr.attr, &instance_guid_attr.attr, &name_attr.attr,
-	&flags_attr.attr, &flags_names_attr.attr, &monitor_id_attr.attr,
-	&connection_id_attr.attr, &dedicated_interrupt_attr.attr,
-	&sub_channel_index_attr.attr, &mmio_megabytes_attr.attr, &events_attr.attr,
-	&service_guid_attr.attr, &port_attr.attr, &conn_from_host_attr.attr,
+	&class_guid_attr.attr, &instance_guid_attr.attr, &name_attr.ka.attr,
+	&flags_attr.ka.attr, &flags_names_attr.attr, &monitor_id_attr.attr,
+	&connection_id_attr.ka.attr, &dedicated_interrupt_attr.ka.attr,
+	&sub_channel_index_attr.ka.attr, &mmio_megabytes_attr.ka.attr, &events_attr.attr,
+	&service_guid_attr.attr, &port_attr.attr, &conn_from_host_attr.ka.attr,
 	NULL,
 };
 
@@ -152,7 +186,7 @@ static umode_t channel_visible(struct kobject *kobj, struct attribute *attr, int
 	bool hvsock = to_channel(kobj)->info.hvsock;
 
 	if (attr == &service_guid_attr.attr || attr == &port_attr.attr ||
-	    attr == &conn_from_host_attr.attr)
+	    attr == &conn_from_host_attr.ka.attr)
 		return hvsock ? attr->mode : 0;
 	return attr->mode;
 }
@@ -225,20 +259,19 @@ static void remove_locked(u32 relid)
 
 bool hvv_channel_remove(u32 relid)
 {
-	bool found;
+	struct hvv_channel *ch;
 
 	if (!relid || relid > HVV_MAX_RELID)
 		return false;
 	mutex_lock(&hvv.chan_lock);
-	found = rcu_access_pointer(hvv.relid_map[relid]);
-	if (found) {
-		pr_info("channel %u rescinded (%s)\n", relid,
-			channel_name(&rcu_dereference_protected(hvv.relid_map[relid],
-				     lockdep_is_held(&hvv.chan_lock))->info));
+	ch = rcu_dereference_protected(hvv.relid_map[relid],
+				       lockdep_is_held(&hvv.chan_lock));
+	if (ch) {
+		pr_info("channel %u rescinded (%s)\n", relid, channel_name(&ch->info));
 		remove_locked(relid);
 	}
 	mutex_unlock(&hvv.chan_lock);
-	return found;
+	return ch;
 }
 
 /* Softirq: event flag @relid was set. */

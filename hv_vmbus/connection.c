@@ -33,6 +33,13 @@ struct hvv_inmsg {
 	u8 payload[];
 };
 
+/*
+ * A host that sends faster than the workqueue handles gets its messages
+ * dropped (counted as nomem) past this many waiting, instead of growing
+ * the queue without bound.
+ */
+#define HVV_INBOX_MAX	4096
+
 /* HvCallPostMessage input (TLFS; hv_input_post_message). */
 struct hvv_post_input {
 	u32 connection_id;
@@ -49,7 +56,8 @@ void hvv_conn_queue(const struct hvv_message *copy, u32 msgtype)
 	struct hvv_inmsg *m;
 	unsigned long flags;
 
-	m = kmalloc(struct_size(m, payload, size), GFP_ATOMIC);
+	m = READ_ONCE(hvv.inbox_len) < HVV_INBOX_MAX ?
+	    kmalloc(struct_size(m, payload, size), GFP_ATOMIC) : NULL;
 	if (!m) {
 		hvv_drop(HVV_DROP_NOMEM, copy->header.message_type, size, msgtype);
 		return;
@@ -60,6 +68,7 @@ void hvv_conn_queue(const struct hvv_message *copy, u32 msgtype)
 	atomic64_inc(&hvv.ctr.vmbus);
 	spin_lock_irqsave(&hvv.inbox_lock, flags);
 	list_add_tail(&m->node, &hvv.inbox);
+	hvv.inbox_len++;
 	spin_unlock_irqrestore(&hvv.inbox_lock, flags);
 	queue_work(hvv.wq, &hvv.inbox_work);
 }
@@ -150,8 +159,10 @@ static void inbox_work_fn(struct work_struct *w)
 	for (;;) {
 		spin_lock_irqsave(&hvv.inbox_lock, flags);
 		m = list_first_entry_or_null(&hvv.inbox, struct hvv_inmsg, node);
-		if (m)
+		if (m) {
 			list_del(&m->node);
+			hvv.inbox_len--;
+		}
 		spin_unlock_irqrestore(&hvv.inbox_lock, flags);
 		if (!m)
 			return;
@@ -369,6 +380,7 @@ void hvv_conn_exit(void)
 	list_for_each_entry_safe(m, tmp, &hvv.inbox, node)
 		kfree(m);
 	INIT_LIST_HEAD(&hvv.inbox);
+	hvv.inbox_len = 0;
 	free_page((unsigned long)hvv.int_page);
 	free_page((unsigned long)hvv.monitor_pages[0]);
 	free_page((unsigned long)hvv.monitor_pages[1]);

@@ -205,8 +205,10 @@ static u64 sint_value(u64 found)
 
 	if (hvv.aeoi)
 		v |= HVV_SINT_AUTO_EOI;
-	/* TLFS: "unmasking an interrupt source, except that an actual
-	 * interrupt is not generated". */
+	/*
+	 * TLFS: "unmasking an interrupt source, except that an actual
+	 * interrupt is not generated".
+	 */
 	if (hvv.delivery == HVV_DELIVERY_POLL)
 		v |= HVV_SINT_POLLING;
 	return v;

@@ -123,8 +123,9 @@ struct hvv_state {
 	struct hvv_version_response resp;
 	void *int_page;			/* before 5.0: the interrupt page */
 	void *monitor_pages[2];
-	spinlock_t inbox_lock;
+	spinlock_t inbox_lock;		/* inbox, inbox_len */
 	struct list_head inbox;
+	unsigned int inbox_len;
 	struct work_struct inbox_work;
 	struct workqueue_struct *wq;
 
@@ -139,7 +140,7 @@ struct hvv_state {
 	struct kobject *cpus_kobj;
 	struct kobject **cpu_kobjs;
 
-	spinlock_t probe_lock;
+	spinlock_t probe_lock;		/* probe */
 	struct hvv_probe_state probe;
 	struct hvv_counters ctr;
 };

@@ -30,20 +30,24 @@ static void __maybe_unused check_layouts(void)
 	BUILD_BUG_ON(HVV_PAYLOAD_MAX != HV_MESSAGE_PAYLOAD_BYTE_COUNT);
 	BUILD_BUG_ON(HVV_MAX_RELID + 1 != HV_EVENT_FLAGS_COUNT);
 
-	BUILD_BUG_ON(sizeof(struct hvv_chan_hdr) != sizeof(struct vmbus_channel_message_header));
+	BUILD_BUG_ON(sizeof(struct hvv_chan_hdr) !=
+		     sizeof(struct vmbus_channel_message_header));
+	BUILD_BUG_ON(sizeof(struct hvv_guid) != sizeof(guid_t));
 	BUILD_BUG_ON(sizeof(struct hvv_offer) != sizeof(struct vmbus_channel_offer));
 	SAME_OFFSET(struct hvv_offer, struct vmbus_channel_offer, chn_flags, chn_flags);
 	SAME_OFFSET(struct hvv_offer, struct vmbus_channel_offer, user_def, u.pipe.pipe_mode);
 	SAME_OFFSET(struct hvv_offer, struct vmbus_channel_offer, sub_channel_index,
 		    sub_channel_index);
-	BUILD_BUG_ON(sizeof(struct hvv_offer_channel) != sizeof(struct vmbus_channel_offer_channel));
+	BUILD_BUG_ON(sizeof(struct hvv_offer_channel) !=
+		     sizeof(struct vmbus_channel_offer_channel));
 	SAME_OFFSET(struct hvv_offer_channel, struct vmbus_channel_offer_channel, child_relid,
 		    child_relid);
 	SAME_OFFSET(struct hvv_offer_channel, struct vmbus_channel_offer_channel, monitorid,
 		    monitorid);
 	SAME_OFFSET(struct hvv_offer_channel, struct vmbus_channel_offer_channel, connection_id,
 		    connection_id);
-	BUILD_BUG_ON(sizeof(struct hvv_rescind_offer) != sizeof(struct vmbus_channel_rescind_offer));
+	BUILD_BUG_ON(sizeof(struct hvv_rescind_offer) !=
+		     sizeof(struct vmbus_channel_rescind_offer));
 	BUILD_BUG_ON(sizeof(struct hvv_initiate_contact) !=
 		     sizeof(struct vmbus_channel_initiate_contact));
 	SAME_OFFSET(struct hvv_initiate_contact, struct vmbus_channel_initiate_contact,
@@ -112,9 +116,13 @@ int hvv_check_kernel_tables(void)
 	}
 	if (hvv_nr_classes != ARRAY_SIZE(kernel_classes))
 		goto bad;
-	for (i = 0; i < hvv_nr_classes; i++)
-		if (memcmp(&kernel_classes[i].guid, &hvv_classes[i].guid, sizeof(guid_t)))
+	for (i = 0; i < hvv_nr_classes; i++) {
+		char s[HVV_GUID_STR_LEN];
+
+		hvv_guid_fmt((const struct hvv_guid *)&kernel_classes[i].guid, s);
+		if (strcmp(s, hvv_classes[i].guid))
 			goto bad;
+	}
 	return 0;
 bad:
 	pr_err("internal: the class GUIDs differ from linux/hyperv.h\n");

@@ -27,8 +27,10 @@
 
 struct hvv_state hvv;
 
-/* Never raised: polling mode sets the SINT's polling bit.  Still a valid
- * vector, because the TLFS faults an unmasked SINT with one below 16. */
+/*
+ * Never raised: polling mode sets the SINT's polling bit.  Still a valid
+ * vector, because the TLFS faults an unmasked SINT with one below 16.
+ */
 #define HVV_POLL_VECTOR		0xf3
 
 unsigned int hvv_poll_ms = 10;
@@ -86,7 +88,6 @@ static int range_set(const char *val, const struct kernel_param *kp,
 
 static const struct hvv_range poll_range = { 1, 1000 };
 static const struct hvv_range timeout_range = { 10, 600000 };
-static const struct hvv_range version_range = { HVV_VERSION_WIN8, U32_MAX };
 
 static int poll_ms_set(const char *val, const struct kernel_param *kp)
 {
@@ -100,7 +101,15 @@ static int timeout_set(const char *val, const struct kernel_param *kp)
 
 static int version_set(const char *val, const struct kernel_param *kp)
 {
-	return range_set(val, kp, &version_range);
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < HVV_VERSION_WIN8) {
+		pr_err("max_version=%s: expected 0x20004 (2.4, the oldest version spoken) or above\n",
+		       val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
 }
 
 static const struct kernel_param_ops poll_ms_ops = {

@@ -87,12 +87,13 @@ enum hvv_verdict hvv_check_vmbus(const struct hvv_message *m, u32 *msgtype)
 
 	if (m->header.message_type != HVV_MSGTYPE_VMBUS)
 		return HVV_DROP_BAD_TYPE;
+	/* The copy always has 240 bytes: say what they claim, for the log. */
+	memcpy(&hdr, m->payload, sizeof(hdr));
+	*msgtype = hdr.msgtype;
 	if (size > HVV_PAYLOAD_MAX)
 		return HVV_DROP_OVERSIZE;
 	if (size < sizeof(hdr))
 		return HVV_DROP_SHORT;
-	memcpy(&hdr, m->payload, sizeof(hdr));
-	*msgtype = hdr.msgtype;
 	if (hdr.msgtype >= HVV_CHANMSG_COUNT)
 		return HVV_DROP_UNKNOWN;
 	min = hvv_min_len(hdr.msgtype);
@@ -147,6 +148,7 @@ const u32 hvv_versions[] = {
 	HVV_VERSION(3, 0),	/* Windows Server 2012 R2 */
 	HVV_VERSION(2, 4),	/* Windows Server 2012 */
 };
+
 const unsigned int hvv_nr_versions = ARRAY_SIZE(hvv_versions);
 
 bool hvv_version_known(u32 version)
@@ -221,76 +223,53 @@ bool hvv_guid_eq(const struct hvv_guid *a, const struct hvv_guid *b)
 	return !memcmp(a->b, b->b, sizeof(a->b));
 }
 
-/* GUID_INIT() of linux/uuid.h, for our own struct. */
-#define HVV_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)		\
-	{ { (a) & 0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff,		\
-	    ((a) >> 24) & 0xff, (b) & 0xff, ((b) >> 8) & 0xff,		\
-	    (c) & 0xff, ((c) >> 8) & 0xff,				\
-	    (d0), (d1), (d2), (d3), (d4), (d5), (d6), (d7) } }
-
 /* The *_GUID definitions of linux/hyperv.h; vmbus_check.c compares them. */
 const struct hvv_class hvv_classes[] = {
-	{ "heartbeat", HVV_GUID(0x57164f39, 0x9115, 0x4e78, 0xab, 0x55,
-				0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d) },
-	{ "shutdown", HVV_GUID(0x0e0b6031, 0x5213, 0x4934, 0x81, 0x8b,
-			       0x38, 0xd9, 0x0c, 0xed, 0x39, 0xdb) },
-	{ "timesync", HVV_GUID(0x9527e630, 0xd0ae, 0x497b, 0xad, 0xce,
-			       0xe8, 0x0a, 0xb0, 0x17, 0x5c, 0xaf) },
-	{ "kvp", HVV_GUID(0xa9a0f4e7, 0x5a45, 0x4d96, 0xb8, 0x27,
-			  0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6) },
-	{ "vss", HVV_GUID(0x35fa2e29, 0xea23, 0x4236, 0x96, 0xae,
-			  0x3a, 0x6e, 0xba, 0xcb, 0xa4, 0x40) },
-	{ "fcopy", HVV_GUID(0x34d14be3, 0xdee4, 0x41c8, 0x9a, 0xe7,
-			    0x6b, 0x17, 0x49, 0x77, 0xc1, 0x92) },
-	{ "network", HVV_GUID(0xf8615163, 0xdf3e, 0x46c5, 0x91, 0x3f,
-			      0xf2, 0xd2, 0xf9, 0x65, 0xed, 0x0e) },
-	{ "ide", HVV_GUID(0x32412632, 0x86cb, 0x44a2, 0x9b, 0x5c,
-			  0x50, 0xd1, 0x41, 0x73, 0x54, 0xf5) },
-	{ "scsi", HVV_GUID(0xba6163d9, 0x04a1, 0x4d29, 0xb6, 0x05,
-			   0x72, 0xe2, 0xff, 0xb1, 0xdc, 0x7f) },
-	{ "dynamic_memory", HVV_GUID(0x525074dc, 0x8985, 0x46e2, 0x80, 0x57,
-				     0xa3, 0x07, 0xdc, 0x18, 0xa5, 0x02) },
-	{ "mouse", HVV_GUID(0xcfa8b69e, 0x5b4a, 0x4cc0, 0xb9, 0x8b,
-			    0x8b, 0xa1, 0xa1, 0xf3, 0xf9, 0x5a) },
-	{ "keyboard", HVV_GUID(0xf912ad6d, 0x2b17, 0x48ea, 0xbd, 0x65,
-			       0xf9, 0x27, 0xa6, 0x1c, 0x76, 0x84) },
-	{ "synthvid", HVV_GUID(0xda0a7802, 0xe377, 0x4aac, 0x8e, 0x77,
-			       0x05, 0x58, 0xeb, 0x10, 0x73, 0xf8) },
-	{ "synthfc", HVV_GUID(0x2f9bcc4a, 0x0069, 0x4af3, 0xb7, 0x6b,
-			      0x6f, 0xd0, 0xbe, 0x52, 0x8c, 0xda) },
-	{ "network_direct", HVV_GUID(0x8c2eaf3d, 0x32a7, 0x4b09, 0xab, 0x99,
-				     0xbd, 0x1f, 0x1c, 0x86, 0xb5, 0x01) },
-	{ "pcie", HVV_GUID(0x44c4f61d, 0x4444, 0x4400, 0x9d, 0x52,
-			   0x80, 0x2e, 0x27, 0xed, 0xe1, 0x9f) },
-	{ "avma1", HVV_GUID(0xf8e65716, 0x3cb3, 0x4a06, 0x9a, 0x60,
-			    0x18, 0x89, 0xc5, 0xcc, 0xca, 0xb5) },
-	{ "avma2", HVV_GUID(0x3375baf4, 0x9e15, 0x4b30, 0xb7, 0x65,
-			    0x67, 0xac, 0xb1, 0x0d, 0x60, 0x7b) },
-	{ "rdv", HVV_GUID(0x276aacf4, 0xac15, 0x426c, 0x98, 0xdd,
-			  0x75, 0x21, 0xad, 0x3f, 0x01, 0xfe) },
-	{ "imc", HVV_GUID(0xc376c1c3, 0xd276, 0x48d2, 0x90, 0xa9,
-			  0xc0, 0x47, 0x48, 0x07, 0x2c, 0x60) },
+	{ "heartbeat", "57164f39-9115-4e78-ab55-382f3bd5422d" },
+	{ "shutdown", "0e0b6031-5213-4934-818b-38d90ced39db" },
+	{ "timesync", "9527e630-d0ae-497b-adce-e80ab0175caf" },
+	{ "kvp", "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6" },
+	{ "vss", "35fa2e29-ea23-4236-96ae-3a6ebacba440" },
+	{ "fcopy", "34d14be3-dee4-41c8-9ae7-6b174977c192" },
+	{ "network", "f8615163-df3e-46c5-913f-f2d2f965ed0e" },
+	{ "ide", "32412632-86cb-44a2-9b5c-50d1417354f5" },
+	{ "scsi", "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f" },
+	{ "dynamic_memory", "525074dc-8985-46e2-8057-a307dc18a502" },
+	{ "mouse", "cfa8b69e-5b4a-4cc0-b98b-8ba1a1f3f95a" },
+	{ "keyboard", "f912ad6d-2b17-48ea-bd65-f927a61c7684" },
+	{ "synthvid", "da0a7802-e377-4aac-8e77-0558eb1073f8" },
+	{ "synthfc", "2f9bcc4a-0069-4af3-b76b-6fd0be528cda" },
+	{ "network_direct", "8c2eaf3d-32a7-4b09-ab99-bd1f1c86b501" },
+	{ "pcie", "44c4f61d-4444-4400-9d52-802e27ede19f" },
+	{ "avma1", "f8e65716-3cb3-4a06-9a60-1889c5cccab5" },
+	{ "avma2", "3375baf4-9e15-4b30-b765-67acb10d607b" },
+	{ "rdv", "276aacf4-ac15-426c-98dd-7521ad3f01fe" },
+	{ "imc", "c376c1c3-d276-48d2-90a9-c04748072c60" },
 };
+
 const unsigned int hvv_nr_classes = ARRAY_SIZE(hvv_classes);
 
 const char *hvv_class_name(const struct hvv_guid *g)
 {
+	char s[HVV_GUID_STR_LEN];
 	unsigned int i;
 
+	hvv_guid_fmt(g, s);
 	for (i = 0; i < hvv_nr_classes; i++)
-		if (hvv_guid_eq(g, &hvv_classes[i].guid))
+		if (!strcmp(s, hvv_classes[i].guid))
 			return hvv_classes[i].name;
 	return NULL;
 }
 
-static const struct hvv_guid hvsock_template =
-	HVV_GUID(0x00000000, 0xfacb, 0x11e6, 0xbd, 0x58,
-		 0x64, 0x00, 0x6a, 0x79, 0x86, 0xd3);
-
+/* The template of seed 003: 00000000-facb-11e6-bd58-64006a7986d3. */
 bool hvv_hvsock_port(const struct hvv_guid *g, u32 *port)
 {
-	if (memcmp(&g->b[4], &hvsock_template.b[4], 12))
+	char s[HVV_GUID_STR_LEN];
+
+	hvv_guid_fmt(g, s);
+	if (strcmp(s + 8, "-facb-11e6-bd58-64006a7986d3"))
 		return false;
+	/* data1 is the port, stored little-endian like every GUID's. */
 	*port = (u32)g->b[0] | (u32)g->b[1] << 8 | (u32)g->b[2] << 16 |
 		(u32)g->b[3] << 24;
 	return true;

@@ -14,7 +14,7 @@
 
 #include <hypervive/types.h>
 
-#define HVV_PACKED __attribute__((packed))
+/* User space: the unit tests' Makefile defines __packed for this header. */
 
 /* SynIC message: 16-byte header, 240 bytes of payload (TLFS HV_MESSAGE). */
 #define HVV_MSG_SIZE		256
@@ -39,12 +39,12 @@ struct hvv_msg_header {
 	u8 message_flags;
 	u8 reserved[2];
 	u64 sender;
-} HVV_PACKED;
+} __packed;
 
 struct hvv_message {
 	struct hvv_msg_header header;
 	u8 payload[HVV_PAYLOAD_MAX];
-} HVV_PACKED;
+} __packed;
 
 /* VMBus channel message types (enum vmbus_channel_message_type). */
 enum hvv_chanmsg {
@@ -75,12 +75,12 @@ enum hvv_chanmsg {
 
 struct hvv_guid {
 	u8 b[16];
-} HVV_PACKED;
+} __packed;
 
 struct hvv_chan_hdr {
 	u32 msgtype;
 	u32 padding;
-} HVV_PACKED;
+} __packed;
 
 /* struct vmbus_channel_offer */
 struct hvv_offer {
@@ -93,7 +93,7 @@ struct hvv_offer {
 	u8 user_def[120];	/* pipe offers: u32 pipe_mode, then 116 bytes */
 	u16 sub_channel_index;
 	u16 reserved3;
-} HVV_PACKED;
+} __packed;
 
 /* struct vmbus_channel_offer_channel */
 struct hvv_offer_channel {
@@ -104,13 +104,13 @@ struct hvv_offer_channel {
 	u8 monitor_flags;	/* bit 0: monitor_allocated */
 	u16 interrupt_flags;	/* bit 0: is_dedicated_interrupt */
 	u32 connection_id;
-} HVV_PACKED;
+} __packed;
 
 /* struct vmbus_channel_rescind_offer */
 struct hvv_rescind_offer {
 	struct hvv_chan_hdr header;
 	u32 child_relid;
-} HVV_PACKED;
+} __packed;
 
 /* struct vmbus_channel_initiate_contact */
 struct hvv_initiate_contact {
@@ -120,7 +120,7 @@ struct hvv_initiate_contact {
 	u64 interrupt_page;	/* 5.0 and later: byte 0 is msg_sint */
 	u64 monitor_page1;
 	u64 monitor_page2;
-} HVV_PACKED;
+} __packed;
 
 /* struct vmbus_channel_version_response */
 struct hvv_version_response {
@@ -129,7 +129,7 @@ struct hvv_version_response {
 	u8 connection_state;
 	u16 padding;
 	u32 msg_conn_id;
-} HVV_PACKED;
+} __packed;
 
 /* Offer flags (chn_flags) and field limits, linux/hyperv.h. */
 #define HVV_CHN_ENUMERATE_DEVICE_INTERFACE	0x0001
@@ -169,7 +169,7 @@ enum hvv_verdict {
 	HVV_DROP_UNEXPECTED,	/* a type the host never sends to a guest */
 	HVV_DROP_INVALID,	/* a field out of range (relid, monitor ID) */
 	HVV_DROP_STATE,		/* not now: unsolicited reply, unknown relid */
-	HVV_DROP_NOMEM,		/* no memory to queue it */
+	HVV_DROP_NOMEM,		/* no memory, or too many waiting */
 	HVV_NR_VERDICTS,
 };
 
@@ -186,8 +186,8 @@ const char *hvv_chanmsg_name(u32 msgtype);
 
 /*
  * Check a copied SynIC message carrying a VMBus channel message: payload
- * size, message type, minimum length.  *msgtype is set when the payload
- * holds at least the channel header.
+ * size, message type, minimum length.  *msgtype is set to what the first
+ * four payload bytes say whenever the hv_message type is VMBus's.
  */
 enum hvv_verdict hvv_check_vmbus(const struct hvv_message *m, u32 *msgtype);
 
@@ -228,8 +228,9 @@ bool hvv_guid_eq(const struct hvv_guid *a, const struct hvv_guid *b);
 /* Well-known device classes of linux/hyperv.h by name. */
 struct hvv_class {
 	const char *name;
-	struct hvv_guid guid;
+	const char *guid;	/* as hvv_guid_fmt() writes it */
 };
+
 extern const struct hvv_class hvv_classes[];
 extern const unsigned int hvv_nr_classes;
 const char *hvv_class_name(const struct hvv_guid *g);
@@ -248,6 +249,7 @@ struct hvv_probe_state {
 	u64 repeats;		/* seq <= last: duplicated or reordered */
 	u64 bad;		/* too short to hold a sequence number */
 };
+
 void hvv_probe_account(struct hvv_probe_state *p, const struct hvv_message *m);
 
 #endif /* HYPERVIVE_VMBUS_PROTO_H */

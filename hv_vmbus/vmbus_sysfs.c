@@ -14,14 +14,6 @@
 #include <hypervive/common.h>
 #include "vmbus.h"
 
-#define TOP_ATTR(fname, fmt, ...)						\
-static ssize_t fname##_show(struct kobject *kobj, struct kobj_attribute *a,	\
-			    char *buf)						\
-{										\
-	return sysfs_emit(buf, fmt "\n", ##__VA_ARGS__);			\
-}										\
-static struct kobj_attribute fname##_attr = __ATTR_RO(fname)
-
 static const char *delivery_name(void)
 {
 	if (!hvv.active)
@@ -29,20 +21,71 @@ static const char *delivery_name(void)
 	return hvv.delivery == HVV_DELIVERY_INTERRUPT ? "interrupt" : "polling";
 }
 
-TOP_ATTR(effective_mode, "%s", hvv.active ? "active" : "observe");
-TOP_ATTR(observe_reason, "%s", hvv.active ? "" : hvv.observe_reason);
-TOP_ATTR(delivery, "%s", delivery_name());
-TOP_ATTR(poll_reason, "%s", hvv.active && hvv.delivery == HVV_DELIVERY_POLL ?
-	 hvv.poll_reason : "");
-TOP_ATTR(auto_eoi, "%d", hvv.active && hvv.aeoi);
-TOP_ATTR(state, "%s", hvv_conn_state_name(READ_ONCE(hvv.conn_state)));
-TOP_ATTR(version_raw, "0x%08x", hvv.version);
-TOP_ATTR(contact_conn_id, "%u", hvv.contact_conn_id);
-TOP_ATTR(msg_conn_id, "0x%x", hvv.msg_conn_id);
-TOP_ATTR(target_vp, "%u", hvv.target_vp);
-TOP_ATTR(connect_cpu, "%u", hvv.connect_cpu);
-TOP_ATTR(offers_complete, "%d", hvv.offers_complete);
-TOP_ATTR(channel_count, "%u", READ_ONCE(hvv.nr_channels));
+enum top_field {
+	T_MODE, T_REASON, T_DELIVERY, T_POLL_REASON, T_AEOI, T_STATE, T_VERSION_RAW,
+	T_CONTACT_CONN, T_MSG_CONN, T_TARGET_VP, T_CONNECT_CPU, T_OFFERS_COMPLETE,
+	T_CHANNELS,
+};
+
+struct top_attr {
+	struct kobj_attribute ka;
+	enum top_field field;
+};
+
+static ssize_t top_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	bool polling = hvv.active && hvv.delivery == HVV_DELIVERY_POLL;
+
+	switch (container_of(a, struct top_attr, ka)->field) {
+	case T_MODE:
+		return sysfs_emit(buf, "%s\n", hvv.active ? "active" : "observe");
+	case T_REASON:
+		return sysfs_emit(buf, "%s\n", hvv.active ? "" : hvv.observe_reason);
+	case T_DELIVERY:
+		return sysfs_emit(buf, "%s\n", delivery_name());
+	case T_POLL_REASON:
+		return sysfs_emit(buf, "%s\n", polling ? hvv.poll_reason : "");
+	case T_AEOI:
+		return sysfs_emit(buf, "%d\n", hvv.active && hvv.aeoi);
+	case T_STATE:
+		return sysfs_emit(buf, "%s\n", hvv_conn_state_name(READ_ONCE(hvv.conn_state)));
+	case T_VERSION_RAW:
+		return sysfs_emit(buf, "0x%08x\n", hvv.version);
+	case T_CONTACT_CONN:
+		return sysfs_emit(buf, "%u\n", hvv.contact_conn_id);
+	case T_MSG_CONN:
+		return sysfs_emit(buf, "0x%x\n", hvv.msg_conn_id);
+	case T_TARGET_VP:
+		return sysfs_emit(buf, "%u\n", hvv.target_vp);
+	case T_CONNECT_CPU:
+		return sysfs_emit(buf, "%u\n", hvv.connect_cpu);
+	case T_OFFERS_COMPLETE:
+		return sysfs_emit(buf, "%d\n", hvv.offers_complete);
+	case T_CHANNELS:
+		return sysfs_emit(buf, "%u\n", READ_ONCE(hvv.nr_channels));
+	}
+	return -EINVAL;
+}
+
+#define TOP(fname, id)							\
+	static struct top_attr fname##_attr = {				\
+		.ka = __ATTR(fname, 0444, top_show, NULL),		\
+		.field = (id),						\
+	}
+
+TOP(effective_mode, T_MODE);
+TOP(observe_reason, T_REASON);
+TOP(delivery, T_DELIVERY);
+TOP(poll_reason, T_POLL_REASON);
+TOP(auto_eoi, T_AEOI);
+TOP(state, T_STATE);
+TOP(version_raw, T_VERSION_RAW);
+TOP(contact_conn_id, T_CONTACT_CONN);
+TOP(msg_conn_id, T_MSG_CONN);
+TOP(target_vp, T_TARGET_VP);
+TOP(connect_cpu, T_CONNECT_CPU);
+TOP(offers_complete, T_OFFERS_COMPLETE);
+TOP(channel_count, T_CHANNELS);
 
 static ssize_t vector_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
 {
@@ -50,6 +93,7 @@ static ssize_t vector_show(struct kobject *kobj, struct kobj_attribute *a, char 
 		return sysfs_emit(buf, "none\n");
 	return sysfs_emit(buf, "0x%02x\n", hvv.vector);
 }
+
 static struct kobj_attribute vector_attr = __ATTR_RO(vector);
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
@@ -58,14 +102,15 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *a, char
 		return sysfs_emit(buf, "none\n");
 	return sysfs_emit(buf, "%u.%u\n", hvv.version >> 16, hvv.version & 0xffff);
 }
+
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
 static struct attribute *top_attrs[] = {
-	&effective_mode_attr.attr, &observe_reason_attr.attr, &delivery_attr.attr,
-	&vector_attr.attr, &auto_eoi_attr.attr, &poll_reason_attr.attr, &state_attr.attr,
-	&version_attr.attr, &version_raw_attr.attr, &contact_conn_id_attr.attr,
-	&msg_conn_id_attr.attr, &target_vp_attr.attr, &connect_cpu_attr.attr,
-	&offers_complete_attr.attr, &channel_count_attr.attr, NULL,
+	&effective_mode_attr.ka.attr, &observe_reason_attr.ka.attr, &delivery_attr.ka.attr,
+	&vector_attr.attr, &auto_eoi_attr.ka.attr, &poll_reason_attr.ka.attr, &state_attr.ka.attr,
+	&version_attr.attr, &version_raw_attr.ka.attr, &contact_conn_id_attr.ka.attr,
+	&msg_conn_id_attr.ka.attr, &target_vp_attr.ka.attr, &connect_cpu_attr.ka.attr,
+	&offers_complete_attr.ka.attr, &channel_count_attr.ka.attr, NULL,
 };
 
 static const struct attribute_group top_group = { .attrs = top_attrs };
@@ -200,29 +245,60 @@ MSR_ATTR(simp, HV_X64_MSR_SIMP);
 MSR_ATTR(siefp, HV_X64_MSR_SIEFP);
 MSR_ATTR(sint2, HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT);
 
-#define CPU_ATTR(fname, fmt, expr)						\
-static ssize_t cpu_##fname##_show(struct kobject *kobj, struct kobj_attribute *a, \
-				  char *buf)					\
-{										\
-	const struct hvv_cpu *c = per_cpu_ptr(&hvv_cpus, kobj_cpu(kobj));	\
-										\
-	return sysfs_emit(buf, fmt "\n", expr);					\
-}										\
-static struct kobj_attribute cpu_##fname##_attr =				\
-	__ATTR(fname, 0444, cpu_##fname##_show, NULL)
+enum cpu_field { C_STATE, C_INTERRUPTS, C_POLLS, C_MESSAGES, C_EVENTS, C_EOMS };
 
-CPU_ATTR(state, "%s", hvv_cpu_state_name(READ_ONCE(c->state)));
-CPU_ATTR(interrupts, "%llu", READ_ONCE(c->interrupts));
-CPU_ATTR(polls, "%llu", READ_ONCE(c->polls));
-CPU_ATTR(messages, "%llu", READ_ONCE(c->messages));
-CPU_ATTR(events, "%llu", READ_ONCE(c->events));
-CPU_ATTR(eoms, "%llu", READ_ONCE(c->eoms));
+struct cpu_attr {
+	struct kobj_attribute ka;
+	enum cpu_field field;
+};
+
+static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	const struct hvv_cpu *c = per_cpu_ptr(&hvv_cpus, kobj_cpu(kobj));
+	u64 v;
+
+	switch (container_of(a, struct cpu_attr, ka)->field) {
+	case C_STATE:
+		return sysfs_emit(buf, "%s\n", hvv_cpu_state_name(READ_ONCE(c->state)));
+	case C_INTERRUPTS:
+		v = READ_ONCE(c->interrupts);
+		break;
+	case C_POLLS:
+		v = READ_ONCE(c->polls);
+		break;
+	case C_MESSAGES:
+		v = READ_ONCE(c->messages);
+		break;
+	case C_EVENTS:
+		v = READ_ONCE(c->events);
+		break;
+	case C_EOMS:
+		v = READ_ONCE(c->eoms);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define CPU_ATTR(fname, id)						\
+	static struct cpu_attr cpu_##fname##_attr = {			\
+		.ka = __ATTR(fname, 0444, cpu_show, NULL),		\
+		.field = (id),						\
+	}
+
+CPU_ATTR(state, C_STATE);
+CPU_ATTR(interrupts, C_INTERRUPTS);
+CPU_ATTR(polls, C_POLLS);
+CPU_ATTR(messages, C_MESSAGES);
+CPU_ATTR(events, C_EVENTS);
+CPU_ATTR(eoms, C_EOMS);
 
 static struct attribute *cpu_attrs[] = {
-	&cpu_state_attr.attr, &scontrol_msr.ka.attr, &sversion_msr.ka.attr,
+	&cpu_state_attr.ka.attr, &scontrol_msr.ka.attr, &sversion_msr.ka.attr,
 	&simp_msr.ka.attr, &siefp_msr.ka.attr, &sint2_msr.ka.attr,
-	&cpu_interrupts_attr.attr, &cpu_polls_attr.attr, &cpu_messages_attr.attr,
-	&cpu_events_attr.attr, &cpu_eoms_attr.attr, NULL,
+	&cpu_interrupts_attr.ka.attr, &cpu_polls_attr.ka.attr, &cpu_messages_attr.ka.attr,
+	&cpu_events_attr.ka.attr, &cpu_eoms_attr.ka.attr, NULL,
 };
 
 static const struct attribute_group cpu_group = { .attrs = cpu_attrs };

@@ -36,6 +36,8 @@ static bool privileged(u32 msr)
 	case HV_X64_MSR_APIC_FREQUENCY:
 		return p & HV_ACCESS_FREQUENCY_MSRS;
 	default:
+		if (msr == HV_X64_MSR_EOI)
+			return p & HV_MSR_APIC_ACCESS_AVAILABLE;
 		if (sim_synic_msr(msr))
 			return p & HV_MSR_SYNIC_AVAILABLE;
 		return false;	/* not modelled: faults like an unknown MSR */

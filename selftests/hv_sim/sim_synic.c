@@ -26,7 +26,9 @@
  *   sysvec_hyperv_callback does), and an un-acked interrupt blocks the
  *   next ones, as a real in-service bit would;
  * - event flags: setting a clear flag interrupts, a set one does not; a
- *   masked SINT refuses with HV_STATUS_INVALID_SYNIC_STATE.
+ *   masked SINT refuses with HV_STATUS_INVALID_SYNIC_STATE;
+ * - HV_X64_MSR_EOI (write-only, AccessApicMsrs privilege) is the APIC EOI:
+ *   it ends the interrupt in service and scans the queues.
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -98,7 +100,11 @@ struct sim_vp {
 
 static struct sim_vp *vps;
 static unsigned long *owner_pages;	/* synic_owned: the other owner's pages */
-static void (__rcu *sim_handler)(void);
+/*
+ * The installed handler.  fire() reads it with interrupts off, so the
+ * synchronize_rcu() of hypervive_sint_handler_remove() outlasts any use.
+ */
+static void (*sim_handler)(void);
 
 static void try_deliver(struct sim_vp *vp, unsigned int sint);
 
@@ -139,6 +145,8 @@ static void raise(struct sim_vp *vp, unsigned int sint)
 	set_bit(sint, &vp->irr);
 	if (!vp->in_service || (s & SINT_AUTO_EOI))
 		kick(vp);
+	else
+		vp->blocked++;	/* held in the IRR until an EOI */
 }
 
 /* TLFS: on each trigger, scan the queues and deliver what fits. */
@@ -169,6 +177,7 @@ static void try_deliver(struct sim_vp *vp, unsigned int sint)
 		WRITE_ONCE(slot->header.message_flags.asu8,
 			   READ_ONCE(slot->header.message_flags.asu8) | 1);
 		vp->pending_set++;
+		/* Flag store before the type load; pairs with the guest's xchg. */
 		smp_mb();
 		if (READ_ONCE(slot->header.message_type) != HVMSG_NONE)
 			return;
@@ -234,13 +243,11 @@ static void fire(struct sim_vp *vp)
 		}
 		spin_unlock(&vp->lock);
 
-		rcu_read_lock();
-		handler = rcu_dereference(sim_handler);
+		handler = READ_ONCE(sim_handler);
 		if (handler && (s & SINT_VECTOR) == sint_vector) {
 			handler();
 			called = true;
 		}
-		rcu_read_unlock();
 		if (!called) {
 			spin_lock(&vp->lock);
 			vp->no_handler++;
@@ -264,7 +271,8 @@ static void fire_csd(void *info)
 bool sim_synic_msr(u32 msr)
 {
 	return (msr >= HV_X64_MSR_SCONTROL && msr <= HV_X64_MSR_EOM) ||
-	       (msr >= HV_X64_MSR_SINT0 && msr <= HV_X64_MSR_SINT15);
+	       (msr >= HV_X64_MSR_SINT0 && msr <= HV_X64_MSR_SINT15) ||
+	       msr == HV_X64_MSR_EOI;
 }
 
 static void *map_page(u64 msr)
@@ -288,6 +296,7 @@ int sim_synic_read(u32 msr, u64 *val)
 {
 	struct sim_vp *vp = &vps[get_cpu()];
 	unsigned long flags;
+	int ret = 0;
 
 	spin_lock_irqsave(&vp->lock, flags);
 	switch (msr) {
@@ -306,13 +315,16 @@ int sim_synic_read(u32 msr, u64 *val)
 	case HV_X64_MSR_EOM:
 		*val = 0;		/* "Reads ... always return zeros" */
 		break;
+	case HV_X64_MSR_EOI:
+		ret = -EIO;		/* write-only */
+		break;
 	default:
 		*val = vp->sint[msr - HV_X64_MSR_SINT0];
 		break;
 	}
 	spin_unlock_irqrestore(&vp->lock, flags);
 	put_cpu();
-	return 0;
+	return ret;
 }
 
 int sim_synic_write(u32 msr, u64 val)
@@ -321,6 +333,14 @@ int sim_synic_write(u32 msr, u64 val)
 	unsigned long flags;
 	int ret = 0;
 
+	/* HV_X64_MSR_EOI is the APIC's EOI: the in-service interrupt ends. */
+	if (msr == HV_X64_MSR_EOI) {
+		if (val >> 32)		/* RsvdZ */
+			atomic64_inc(&sim.rsvd_violations);
+		eoi(vp);
+		put_cpu();
+		return 0;
+	}
 	spin_lock_irqsave(&vp->lock, flags);
 	switch (msr) {
 	case HV_X64_MSR_SCONTROL:
@@ -448,9 +468,10 @@ bool sim_synic_drained(unsigned int vpi, unsigned int sint)
 	if (!vp || sint >= NR_SINT)
 		return true;
 	spin_lock_irqsave(&vp->lock, flags);
-	drained = !vp->queued[sint] &&
-		  (!vp->msg_page || READ_ONCE(vp->msg_page->sint_message[sint].header.message_type) ==
-		   HVMSG_NONE);
+	drained = !vp->queued[sint];
+	if (drained && vp->msg_page)
+		drained = READ_ONCE(vp->msg_page->sint_message[sint].header.message_type) ==
+			  HVMSG_NONE;
 	spin_unlock_irqrestore(&vp->lock, flags);
 	return drained;
 }
@@ -459,9 +480,9 @@ int sim_sint_handler_install(void (*handler)(void), u8 *vector)
 {
 	if (!sint_irq)
 		return -EOPNOTSUPP;
-	if (rcu_access_pointer(sim_handler))
+	if (READ_ONCE(sim_handler))
 		return -EBUSY;
-	rcu_assign_pointer(sim_handler, handler);
+	WRITE_ONCE(sim_handler, handler);
 	*vector = sint_vector;
 	return 0;
 }
@@ -469,7 +490,7 @@ int sim_sint_handler_install(void (*handler)(void), u8 *vector)
 void sim_sint_handler_remove(void)
 {
 	/* The caller waits for a grace period: fire() runs with IRQs off. */
-	RCU_INIT_POINTER(sim_handler, NULL);
+	WRITE_ONCE(sim_handler, NULL);
 }
 
 /* ---- debugfs: per-VP state and the guest-side helpers for model tests ---- */
@@ -486,8 +507,7 @@ static int vp_show(struct seq_file *sf, void *unused)
 	for (i = 0; i < NR_SINT; i++)
 		seq_printf(sf, "sint%u 0x%016llx\n", i, vp->sint[i]);
 	for (i = 0; i < NR_SINT; i++)
-		if (vp->queued[i])
-			seq_printf(sf, "queued%u %u\n", i, vp->queued[i]);
+		seq_printf(sf, "queued%u %u\n", i, vp->queued[i]);
 	seq_printf(sf, "posted %llu\ndelivered %llu\npending_set %llu\ninterrupts %llu\n",
 		   vp->posted, vp->delivered, vp->pending_set, vp->interrupts);
 	seq_printf(sf, "polled %llu\nmasked_lost %llu\nno_handler %llu\nblocked %llu\n",
@@ -762,6 +782,7 @@ void sim_synic_exit(void)
 		struct sim_vp *vp = &vps[cpu];
 
 		irq_work_sync(&vp->iw);
+		/* The IPI code unlocks the csd with a release store. */
 		while (smp_load_acquire(&vp->csd.node.u_flags) & CSD_FLAG_LOCK)
 			cpu_relax();
 		for (i = 0; i < NR_SINT; i++)

@@ -105,18 +105,27 @@ struct default_offer {
 
 /* What a Generation 2 guest with the integration services sees. */
 static const struct default_offer default_offers[] = {
-	{ "57164f39-9115-4e78-ab55-382f3bd5422d", "fd149e91-82e0-4a7d-afa6-2a4166cbd7c0", 0, 0, 0 },
-	{ "0e0b6031-5213-4934-818b-38d90ced39db", "b6650ff7-33bc-4840-8048-e0676786f393", 0, 1, 0 },
-	{ "9527e630-d0ae-497b-adce-e80ab0175caf", "2dd1ce17-079e-403c-b352-a1921ee207ee", 0, -1, 0 },
-	{ "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6", "242ff919-07db-4180-9c2e-b86cb68c8c55", 0, 2, 0 },
-	{ "35fa2e29-ea23-4236-96ae-3a6ebacba440", "5ded5cba-3a4d-4d8a-8f56-c4bb5c6e1e12", 0, -1, 0 },
-	{ "34d14be3-dee4-41c8-9ae7-6b174977c192", "cc8f8a81-53c3-4ee3-a4c1-5c0a4c8ad9b0", 0, -1, 0 },
+	{ "57164f39-9115-4e78-ab55-382f3bd5422d",	/* heartbeat */
+	  "fd149e91-82e0-4a7d-afa6-2a4166cbd7c0", 0, 0, 0 },
+	{ "0e0b6031-5213-4934-818b-38d90ced39db",	/* shutdown */
+	  "b6650ff7-33bc-4840-8048-e0676786f393", 0, 1, 0 },
+	{ "9527e630-d0ae-497b-adce-e80ab0175caf",	/* timesync */
+	  "2dd1ce17-079e-403c-b352-a1921ee207ee", 0, -1, 0 },
+	{ "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6",	/* KVP */
+	  "242ff919-07db-4180-9c2e-b86cb68c8c55", 0, 2, 0 },
+	{ "35fa2e29-ea23-4236-96ae-3a6ebacba440",	/* VSS */
+	  "5ded5cba-3a4d-4d8a-8f56-c4bb5c6e1e12", 0, -1, 0 },
+	{ "34d14be3-dee4-41c8-9ae7-6b174977c192",	/* file copy */
+	  "cc8f8a81-53c3-4ee3-a4c1-5c0a4c8ad9b0", 0, -1, 0 },
 	/* hv_sock: a host connection to the guest's port 2761 (0xAC9) */
-	{ "00000ac9-facb-11e6-bd58-64006a7986d3", "b4a6a5c7-2f6c-4e2d-9d0e-1c2b3a495867", HVSOCK_FLAGS, -1, 1 },
+	{ "00000ac9-facb-11e6-bd58-64006a7986d3",
+	  "b4a6a5c7-2f6c-4e2d-9d0e-1c2b3a495867", HVSOCK_FLAGS, -1, 1 },
 	/* hv_sock: a service GUID off the port template */
-	{ "999e53d4-3d5c-4c3e-8779-bed06ec056e1", "0b6a1c3e-7d4f-4b8e-9a2c-5e6f7a8b9c0d", HVSOCK_FLAGS, -1, 0 },
+	{ "999e53d4-3d5c-4c3e-8779-bed06ec056e1",
+	  "0b6a1c3e-7d4f-4b8e-9a2c-5e6f7a8b9c0d", HVSOCK_FLAGS, -1, 0 },
 	/* a class the guest has no name for */
-	{ "6e3a1d2c-4b5f-4a7e-8d9c-0f1e2d3c4b5a", "c0ffee00-1234-4567-89ab-cdef01234567", 0, 5, 0 },
+	{ "6e3a1d2c-4b5f-4a7e-8d9c-0f1e2d3c4b5a",
+	  "c0ffee00-1234-4567-89ab-cdef01234567", 0, 5, 0 },
 };
 
 /* Caller holds host.lock. */
@@ -482,7 +491,7 @@ static int parse_versions(char *s, u32 *out, unsigned int *n)
 	char *tok;
 
 	*n = 0;
-	while ((tok = strsep(&s, ", \n"))) {
+	while ((tok = strsep(&s, " ,\n"))) {
 		if (!*tok)
 			continue;
 		if (*n == HOST_MAX_VERSIONS || kstrtou32(tok, 0, &out[*n]))

@@ -122,7 +122,8 @@ static void test_offer(void)
 		   info.connection_id == 0x1234 && info.flags == 0x0400 && !info.hvsock,
 		   "a monitored offer parses");
 	put_offer(&m, 0, 0, 0, 0, 0);
-	unit_check(hvv_parse_offer(m.payload, 196, &info) == HVV_DROP_INVALID, "relid 0 is invalid");
+	unit_check(hvv_parse_offer(m.payload, 196, &info) == HVV_DROP_INVALID,
+		   "relid 0 is invalid");
 	put_offer(&m, 2047, 0, 0, 0, 0);
 	unit_check(hvv_parse_offer(m.payload, 196, &info) == HVV_OK, "relid 2047 is the last");
 	put_offer(&m, 2048, 0, 0, 0, 0);
