@@ -35,6 +35,28 @@ DEFINE_PER_CPU(struct hvv_cpu, hvv_cpus);
 #define HVV_MSG_BUDGET		64
 #define HVV_FLAG_LONGS		(256 / sizeof(unsigned long))
 
+/*
+ * EOM makes the host move its next queued message into the slot.  Should
+ * the write fail, the queue would stall with nobody to restart it: retry
+ * from this CPU's timer until it works.
+ */
+static void write_eom(struct hvv_cpu *c)
+{
+	if (hypervive_wrmsr(HV_X64_MSR_EOM, 0)) {
+		atomic64_inc(&hvv.ctr.eom_failures);
+		pr_warn_ratelimited("EOM failed on CPU %u: retrying every %u ms\n",
+				    smp_processor_id(), READ_ONCE(hvv_poll_ms));
+		if (!c->eom_owed && READ_ONCE(c->enabled))
+			mod_timer(&c->poll_timer,
+				  jiffies + msecs_to_jiffies(READ_ONCE(hvv_poll_ms)));
+		c->eom_owed = true;
+		return;
+	}
+	c->eom_owed = false;
+	c->eoms++;
+	atomic64_inc(&hvv.ctr.eoms);
+}
+
 /* Take the message in our SINT's slot, if any; see the file comment. */
 static bool take_message(struct hvv_cpu *c, struct hvv_message *copy)
 {
@@ -48,12 +70,8 @@ static bool take_message(struct hvv_cpu *c, struct hvv_message *copy)
 	memcpy(copy, slot, sizeof(*copy));
 	/* A full barrier: the host sets message_pending, then re-reads the type. */
 	xchg(type, HVV_MSGTYPE_NONE);
-	if (READ_ONCE(slot->header.message_flags) & HVV_MSG_FLAG_PENDING) {
-		if (!hypervive_wrmsr(HV_X64_MSR_EOM, 0)) {
-			c->eoms++;
-			atomic64_inc(&hvv.ctr.eoms);
-		}
-	}
+	if (READ_ONCE(slot->header.message_flags) & HVV_MSG_FLAG_PENDING)
+		write_eom(c);
 	return true;
 }
 
@@ -114,6 +132,8 @@ static bool process(struct hvv_cpu *c)
 	struct hvv_message copy;
 	unsigned int n;
 
+	if (c->eom_owed)
+		write_eom(c);
 	scan_events(c);
 	for (n = 0; n < HVV_MSG_BUDGET; n++) {
 		u64 t0 = ktime_get_ns();
@@ -134,17 +154,22 @@ static void tasklet_fn(struct tasklet_struct *t)
 		tasklet_schedule(&c->tasklet);
 }
 
+/* Polling mode, or an EOM to retry: runs on its own CPU (TIMER_PINNED). */
 static void poll_fn(struct timer_list *t)
 {
 	struct hvv_cpu *c = from_timer(c, t, poll_timer);
+	bool polling = READ_ONCE(c->polling);
 
-	if (!READ_ONCE(c->polling))
+	if (!polling && !c->eom_owed)
 		return;
-	c->polls++;
-	atomic64_inc(&hvv.ctr.polls);
+	if (polling) {
+		c->polls++;
+		atomic64_inc(&hvv.ctr.polls);
+	}
 	while (process(c))
 		;
-	mod_timer(&c->poll_timer, jiffies + msecs_to_jiffies(READ_ONCE(hvv_poll_ms)));
+	if (polling || c->eom_owed)
+		mod_timer(&c->poll_timer, jiffies + msecs_to_jiffies(READ_ONCE(hvv_poll_ms)));
 }
 
 /* Hard-IRQ context, on the CPU whose SINT fired: schedule, nothing more. */
@@ -254,10 +279,7 @@ static int hvv_cpu_online(unsigned int cpu)
 		add_timer_on(&c->poll_timer, cpu);
 	}
 	/* TLFS: EOM makes the host deliver what it queued meanwhile. */
-	if (!hypervive_wrmsr(HV_X64_MSR_EOM, 0)) {
-		c->eoms++;
-		atomic64_inc(&hvv.ctr.eoms);
-	}
+	write_eom(c);
 	return 0;
 
 undo_sint:
@@ -298,6 +320,9 @@ static int hvv_cpu_offline(unsigned int cpu)
 	local_bh_enable();
 	WRITE_ONCE(c->enabled, false);
 	tasklet_kill(&c->tasklet);
+	/* The drain may have armed an EOM retry: nothing re-arms it now. */
+	c->eom_owed = false;
+	del_timer_sync(&c->poll_timer);
 	hypervive_wrmsr(HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
 	hypervive_wrmsr(HV_X64_MSR_SIEFP, c->found_siefp);
 	hypervive_wrmsr(HV_X64_MSR_SIMP, c->found_simp);

@@ -48,6 +48,7 @@ struct hvv_cpu {
 	enum hvv_cpu_state state;
 	bool enabled;			/* the ISR may schedule the tasklet */
 	bool polling;			/* the poll timer re-arms itself */
+	bool eom_owed;			/* an EOM failed: the timer retries it */
 	struct hvv_message *msg_page;	/* SIM page: 16 slots */
 	unsigned long *event_page;	/* SIEF page: 16 x 256 bytes of flags */
 	u64 found_scontrol, found_simp, found_siefp, found_sint;
@@ -89,6 +90,7 @@ struct hvv_counters {
 	atomic64_t interrupts;
 	atomic64_t polls;
 	atomic64_t eoms;
+	atomic64_t eom_failures;
 	atomic64_t handler_ns;		/* time spent per message, summed */
 	atomic64_t offers;
 	atomic64_t rescinds;

@@ -141,6 +141,7 @@ CTR(events_unknown, events_unknown, events_unknown);
 CTR(interrupts, interrupts, interrupts);
 CTR(polls, polls, polls);
 CTR(eoms, eoms, eoms);
+CTR(eom_failures, eom_failures, eom_failures);
 CTR(handler_ns, handler_ns, handler_ns);
 CTR(offers, offers, offers);
 CTR(rescinds, rescinds, rescinds);
@@ -188,7 +189,7 @@ PROBE(bad);
 static struct attribute *ctr_attrs[] = {
 	&messages_ctr.ka.attr, &vmbus_ctr.ka.attr, &probes_ctr.ka.attr,
 	&events_ctr.ka.attr, &events_protocol_ctr.ka.attr, &events_unknown_ctr.ka.attr,
-	&interrupts_ctr.ka.attr, &polls_ctr.ka.attr, &eoms_ctr.ka.attr,
+	&interrupts_ctr.ka.attr, &polls_ctr.ka.attr, &eoms_ctr.ka.attr, &eom_failures_ctr.ka.attr,
 	&handler_ns_ctr.ka.attr, &offers_ctr.ka.attr, &rescinds_ctr.ka.attr,
 	&signals_ctr.ka.attr, &post_failures_ctr.ka.attr,
 	&drop_bad_type_ctr.ka.attr, &drop_oversize_ctr.ka.attr, &drop_short_ctr.ka.attr,

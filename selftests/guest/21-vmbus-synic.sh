@@ -5,7 +5,7 @@
 . /lib/hypervive/ktap.sh
 . /lib/hypervive/hv.sh
 
-ktap_plan 26
+ktap_plan 29
 hv_unload_all
 hv_load_sim
 hv_load_core
@@ -63,6 +63,35 @@ for c in 0 1; do
 		"$(hex 0) $(hex 0) $(hex 0) $(hex 0x10000)"
 done
 ktap_expect_eq "no RsvdP bit was changed" "$(sim_get rsvd_violations)" 0
+
+# --- an MSR fault at each point of the load, in turn ---
+synic_reset() {
+	for c in 0 1; do
+		[ "$(syn_get $c scontrol) $(syn_get $c simp) $(syn_get $c siefp) $(syn_get $c sint2)" = \
+		  "$(hex 0) $(hex 0) $(hex 0) $(hex 0x10000)" ] || return 1
+	done
+}
+failed=0 loaded=0 dirty=""
+n=1
+while [ $n -le 30 ]; do
+	sim_set fail_msr_nth $n
+	if hv_load_vmbus 2>/dev/null; then
+		loaded=$((loaded + 1))
+		sim_set fail_msr_nth 0
+		rmmod hypervive_vmbus
+	else
+		failed=$((failed + 1))
+	fi
+	sim_set fail_msr_nth 0
+	synic_reset || dirty="$dirty $n"
+	n=$((n + 1))
+done
+ktap_diag "MSR fault at access 1..30 of the load: $failed loads failed, $loaded loaded"
+ktap_expect_eq "each fault leaves every SynIC as found" "$dirty" ""
+ktap_expect_eq "some faults fail the load, later ones do not" \
+	"$( [ $failed -gt 0 ] && [ $loaded -gt 0 ] && echo both)" both
+ktap_check "a load without faults still works" hv_load_vmbus
+rmmod hypervive_vmbus
 rmmod hypervive_core
 rmmod hypervive_sim
 

@@ -6,7 +6,7 @@
 . /lib/hypervive/ktap.sh
 . /lib/hypervive/hv.sh
 
-ktap_plan 20
+ktap_plan 22
 hv_unload_all
 hv_load_sim
 hv_load_core
@@ -32,6 +32,14 @@ ktap_expect_eq "3000 messages in order while polling" \
 ktap_expect_eq "no interrupt raised, no interrupt taken; polls did the work" \
 	"$(( $(syn_get 0 interrupts) - i0 )) $(ctr interrupts) $( [ "$(ctr polls)" -gt 0 ] && echo polled)" \
 	"0 0 polled"
+sim_set fail_msr_nth 1
+io0=$(ctr probe_in_order)
+r=$(host_cmd storm 1000 0)
+ktap_expect_eq "an EOM that faults is retried: 1000 more in order" \
+	"$(field sent "$r") $(( $(ctr probe_in_order) - io0 )) $(ctr probe_gaps) $(ctr probe_repeats)" \
+	"1000 1000 0 0"
+ktap_expect_eq "the fault hit an EOM and was counted" \
+	"$(ctr eom_failures) $(sim_get fail_msr_nth)" "1 0"
 host_cmd event "1 4" >/dev/null
 wait_for 10 sh -c "[ \$(cat $VMB/channels/4/events) -ge 1 ]"
 ktap_expect_eq "an event flag on cpu1 is polled too" "$(cat $VMB/channels/4/events)" 1

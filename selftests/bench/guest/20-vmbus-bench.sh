@@ -29,12 +29,12 @@ run() {
 }
 
 hv_load_vmbus
-for i in 1 2 3; do run interrupt 0; done
-for i in 1 2 3; do run interrupt_ipi 1; done
+for _ in 1 2 3; do run interrupt 0; done
+for _ in 1 2 3; do run interrupt_ipi 1; done
 rmmod hypervive_vmbus
 for ms in 1 10; do
 	hv_load_vmbus delivery=poll poll_ms=$ms
-	for i in 1 2 3; do run "poll_${ms}ms" 0; done
+	for _ in 1 2 3; do run "poll_${ms}ms" 0; done
 	rmmod hypervive_vmbus
 done
 hv_unload_all
