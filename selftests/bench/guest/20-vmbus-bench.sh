@@ -13,7 +13,8 @@ hv_load_sim
 hv_load_core
 ctr() { cat "$VMB/counters/$1"; }
 
-# run LABEL VP: one storm of N probe messages to VP, figures on one line
+# run LABEL VP HOSTCPU: one storm of N probe messages to VP, posted by the
+# model's host from a task pinned to HOSTCPU; figures on one line
 run() {
 	m0=$(ctr messages)
 	h0=$(ctr handler_ns)
@@ -21,20 +22,24 @@ run() {
 	p0=$(ctr polls)
 	e0=$(ctr eoms)
 	io0=$(ctr probe_in_order)
-	r=$(host_cmd storm "$N" "$2")
+	taskset -c "$3" sh -c "echo '$N $2' >$HOST/storm"
+	r=$(cat $HOST/storm)
 	ns=$(field ns "$r")
 	m=$(( $(ctr messages) - m0 ))
 	h=$(( $(ctr handler_ns) - h0 ))
-	echo "# bench $1 vp=$2 n=$N sent=$(field sent "$r") in_order=$(( $(ctr probe_in_order) - io0 )) ns=$ns msgs_per_s=$(( N * 1000000000 / ns )) handler_ns_per_msg=$(( h / m )) interrupts=$(( $(ctr interrupts) - i0 )) polls=$(( $(ctr polls) - p0 )) eoms=$(( $(ctr eoms) - e0 ))"
+	echo "# bench $1 vp=$2 host_cpu=$3 n=$N sent=$(field sent "$r") in_order=$(( $(ctr probe_in_order) - io0 )) ns=$ns msgs_per_s=$(( N * 1000000000 / ns )) handler_ns_per_msg=$(( h / m )) interrupts=$(( $(ctr interrupts) - i0 )) polls=$(( $(ctr polls) - p0 )) eoms=$(( $(ctr eoms) - e0 ))"
 }
 
+# The guest's CPU 0 takes the messages; the host posts from CPU 1 (the
+# interrupt is an IPI) or from CPU 0 itself (a self-IPI, the host and the
+# guest's handler share the CPU).
 hv_load_vmbus
-for _ in 1 2 3; do run interrupt 0; done
-for _ in 1 2 3; do run interrupt_ipi 1; done
+for _ in 1 2 3; do run interrupt 0 1; done
+for _ in 1 2 3; do run interrupt_samecpu 0 0; done
 rmmod hypervive_vmbus
 for ms in 1 10; do
 	hv_load_vmbus delivery=poll poll_ms=$ms
-	for _ in 1 2 3; do run "poll_${ms}ms" 0; done
+	for _ in 1 2 3; do run "poll_${ms}ms" 0 1; done
 	rmmod hypervive_vmbus
 done
 hv_unload_all
