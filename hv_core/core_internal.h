@@ -81,6 +81,10 @@ int hypervive_crash_init(void);
 void hypervive_crash_exit(void);
 extern const struct attribute_group hypervive_crash_group;
 
+/* sint.c */
+int hypervive_native_sint_install(void (*handler)(void), u8 *vector);
+void hypervive_native_sint_remove(void);
+
 /* core_sysfs.c */
 int hypervive_core_sysfs_init(void);
 void hypervive_core_sysfs_exit(void);

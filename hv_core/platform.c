@@ -66,6 +66,8 @@ static const struct hypervive_platform_ops native_ops = {
 	.write_msr = hv_native_write_msr,
 	.hypercall = hv_native_hypercall,
 	.hypercall_fast = hv_native_hypercall_fast,
+	.sint_handler_install = hypervive_native_sint_install,
+	.sint_handler_remove = hypervive_native_sint_remove,
 };
 
 int hypervive_platform_get(const char *name)

@@ -84,6 +84,18 @@ int hypervive_hypercall_rep(u16 code, const void *header, size_t hdr_size,
 			    void *out_elems, size_t out_elem_size,
 			    u16 rep_count, u16 *reps_done, u16 *hv_status);
 
+/* True when hypervive_core was loaded with mode=active (refuse, never observe). */
+bool hypervive_active_requested(void);
+
+/*
+ * Synthetic interrupts (the platform's sint_handler_install): one handler
+ * at a time, active mode only.  *vector is what to program into SINTx.
+ * -EOPNOTSUPP: no interrupt path here, poll instead; -EBUSY: taken;
+ * -EPERM: observe mode.  remove returns once no call of the handler runs.
+ */
+int hypervive_sint_handler_install(void (*handler)(void), u8 *vector);
+void hypervive_sint_handler_remove(void);
+
 /* HV_STATUS name for logs ("HV_STATUS_INVALID_PARAMETER"). */
 const char *hypervive_status_name(u16 status);
 

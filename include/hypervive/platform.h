@@ -37,6 +37,17 @@ struct hypervive_platform_ops {
 	 */
 	u64 (*hypercall)(u64 control, u64 input_gpa, u64 output_gpa);
 	u64 (*hypercall_fast)(u64 control, u64 input1, u64 input2);
+
+	/*
+	 * How a synthetic interrupt reaches us.  install: from now on
+	 * @handler runs in hard-IRQ context on the CPU whose SINT fired, for
+	 * SINTs programmed with *vector; -EBUSY when the slot has another
+	 * owner, -EOPNOTSUPP when there is no way to be interrupted (the
+	 * caller polls).  remove: no new calls start; in-flight ones may
+	 * still run until an RCU grace period ends.  NULL: no interrupts.
+	 */
+	int (*sint_handler_install)(void (*handler)(void), u8 *vector);
+	void (*sint_handler_remove)(void);
 };
 
 /* The model exports its table under this name; core finds it by symbol_get. */

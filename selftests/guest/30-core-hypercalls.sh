@@ -28,7 +28,7 @@ expect "post with 241 payload bytes" "post 1 1 241" -22 HV_STATUS_INVALID_PARAME
 sim_set post_buffers 0
 expect "post with no free buffer" "post 1 1 16" -11 HV_STATUS_INSUFFICIENT_BUFFERS
 sim_set post_buffers 1
-expect "signal event (fast)" "signal 1 3" 0 HV_STATUS_SUCCESS
+expect "signal event (fast, VMBUS_EVENT_CONNECTION_ID 2)" "signal 2 3" 0 HV_STATUS_SUCCESS
 expect "signal an unknown connection" "signal 9 0" -2 HV_STATUS_INVALID_CONNECTION_ID
 expect "unknown call code" "code 7777" -95 HV_STATUS_INVALID_HYPERCALL_CODE
 expect "signal event through memory (fast only)" "code 5d" -22 HV_STATUS_INVALID_HYPERCALL_INPUT

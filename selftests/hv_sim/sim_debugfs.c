@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/uaccess.h>
 #include "sim.h"
+#include "sim_vmbus.h"
 
 static struct dentry *dir;
 static DEFINE_MUTEX(raw_lock);
@@ -136,6 +137,8 @@ int sim_debugfs_init(void)
 	debugfs_create_file("raw_hypercall", 0600, dir, NULL, &raw_fops);
 	sim_tsc_debugfs(dir);
 	sim_crash_debugfs(dir);
+	sim_synic_debugfs(dir);
+	sim_host_debugfs(dir);
 	return 0;
 }
 

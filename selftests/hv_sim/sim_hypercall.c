@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <asm/hyperv-tlfs.h>
 #include "sim.h"
+#include "sim_vmbus.h"
 
 #define HC_CODE(c)		((c) & 0xffff)
 #define HC_IS_FAST(c)		((c) & HV_HYPERCALL_FAST_BIT)
@@ -22,10 +23,11 @@
 #define HC_RSVD_MASK		(GENMASK_ULL(30, 27) | GENMASK_ULL(47, 44) | \
 				 GENMASK_ULL(63, 60))
 
-/* VMBus connection IDs the model's host accepts messages and events on. */
-#define SIM_MSG_CONN_ID_1	1	/* VMBUS_MESSAGE_CONNECTION_ID */
-#define SIM_MSG_CONN_ID_4	4	/* VMBUS_MESSAGE_CONNECTION_ID_4 */
-#define SIM_EVENT_CONN_ID	1	/* VMBUS_EVENT_CONNECTION_ID */
+/*
+ * Connection IDs are the VMBus host's (sim_vmbus_host.c): messages on 1,
+ * 4 and the ID it returned; events on VMBUS_EVENT_CONNECTION_ID (2, not
+ * 1: drivers/hv/hyperv_vmbus.h) and on the offered channels' IDs.
+ */
 
 #define FLUSH_HDR_SIZE		24	/* address space, flags, processor mask */
 #define FLUSH_FLAGS_KNOWN	GENMASK_ULL(3, 0)
@@ -87,7 +89,7 @@ static u16 post_message(const u8 *in)
 	memcpy(&conn, in, 4);
 	memcpy(&type, in + 8, 4);
 	memcpy(&size, in + 12, 4);
-	if (conn != SIM_MSG_CONN_ID_1 && conn != SIM_MSG_CONN_ID_4)
+	if (!sim_host_msg_conn_valid(conn))
 		return HV_STATUS_INVALID_CONNECTION_ID;
 	/* Types with bit 31 set belong to the hypervisor; 0 is "none". */
 	if (!type || type & BIT(31) || size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
@@ -95,20 +97,22 @@ static u16 post_message(const u8 *in)
 	if (!READ_ONCE(sim.post_buffers))
 		return HV_STATUS_INSUFFICIENT_BUFFERS;
 	atomic64_inc(&sim.posted_messages);
-	return HV_STATUS_SUCCESS;
+	return sim_host_post(conn, type, in + 16, size);
 }
 
 static u16 signal_event(u64 input)
 {
 	u32 conn = input & 0xffffffff;
 	u64 rsvd = input & GENMASK_ULL(63, 48);
+	u16 status;
 
 	if (!has_priv_ebx(HV_SIGNAL_EVENTS))
 		return HV_STATUS_ACCESS_DENIED;
 	if (rsvd)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	if (conn != SIM_EVENT_CONN_ID)
-		return HV_STATUS_INVALID_CONNECTION_ID;
+	status = sim_host_signal(conn);
+	if (status)
+		return status;
 	atomic64_inc(&sim.signalled_events);
 	return HV_STATUS_SUCCESS;
 }

@@ -16,6 +16,7 @@
 #include <asm/hyperv-tlfs.h>
 #include <hypervive/platform.h>
 #include "sim.h"
+#include "sim_vmbus.h"
 
 struct sim_config sim_cfg;
 struct sim_state sim;
@@ -111,6 +112,8 @@ const struct hypervive_platform_ops hypervive_sim_platform_ops = {
 	.write_msr = sim_write_msr,
 	.hypercall = sim_hypercall,
 	.hypercall_fast = sim_hypercall_fast,
+	.sint_handler_install = sim_sint_handler_install,
+	.sint_handler_remove = sim_sint_handler_remove,
 };
 EXPORT_SYMBOL_GPL(hypervive_sim_platform_ops);
 
@@ -191,12 +194,22 @@ static int __init hypervive_sim_init(void)
 	ret = sim_tsc_init();
 	if (ret)
 		goto err;
-	ret = sim_debugfs_init();
+	ret = sim_synic_init();
 	if (ret)
 		goto err_tsc;
+	ret = sim_host_init();
+	if (ret)
+		goto err_synic;
+	ret = sim_debugfs_init();
+	if (ret)
+		goto err_host;
 	pr_info("TLFS model ready: vendor \"%s\" max leaf 0x%08x, preset %s\n",
 		sim_cfg.vendor, sim_cfg.max_leaf, preset);
 	return 0;
+err_host:
+	sim_host_exit();
+err_synic:
+	sim_synic_exit();
 err_tsc:
 	sim_tsc_exit();
 err:
@@ -207,6 +220,8 @@ err:
 static void __exit hypervive_sim_exit(void)
 {
 	sim_debugfs_exit();
+	sim_host_exit();
+	sim_synic_exit();
 	sim_tsc_exit();
 	free_page(other_owner_page);
 }

@@ -16,6 +16,7 @@
 #include <asm/hyperv-tlfs.h>
 #include <asm/tsc.h>
 #include "sim.h"
+#include "sim_vmbus.h"
 
 static bool privileged(u32 msr)
 {
@@ -39,6 +40,10 @@ static bool privileged(u32 msr)
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
 		return sim_cfg.features_edx & HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
 	default:
+		if (msr == HV_X64_MSR_EOI)
+			return p & HV_MSR_APIC_ACCESS_AVAILABLE;
+		if (sim_synic_msr(msr))
+			return p & HV_MSR_SYNIC_AVAILABLE;
 		return false;	/* not modelled: faults like an unknown MSR */
 	}
 }
@@ -58,6 +63,8 @@ int sim_read_msr(u32 msr, u64 *val)
 		fault();
 		return -EIO;
 	}
+	if (sim_synic_msr(msr))
+		return sim_synic_read(msr, val);
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID:
 		spin_lock_irqsave(&sim.lock, flags);
@@ -118,6 +125,12 @@ int sim_write_msr(u32 msr, u64 val)
 	if (sim_fault_due(&sim.fail_msr_nth) || !privileged(msr)) {
 		fault();
 		return -EIO;
+	}
+	if (sim_synic_msr(msr)) {
+		ret = sim_synic_write(msr, val);
+		if (ret)
+			fault();
+		return ret;
 	}
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID:

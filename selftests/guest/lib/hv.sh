@@ -9,7 +9,8 @@ HC=/sys/kernel/debug/hypervive_test/hypercall
 
 # Unload everything of ours, in dependency order; never fails.
 hv_unload_all() {
-	for m in hypervive_testmod hypervive_core hypervive_sim hypervive_common; do
+	for m in hypervive_testmod hypervive_vmbus hypervive_fakevmbus hypervive_core \
+		hypervive_sim hypervive_common; do
 		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
 	done
 	return 0
@@ -33,6 +34,41 @@ hv_load_core() {
 }
 
 hv_load_testmod() { hv-insmod "$HV_KO/hypervive_testmod.ko"; }
+
+# VMBus: hypervive_vmbus's sysfs, the model's SynIC and VMBus host.
+VMB=/sys/kernel/hypervive/vmbus
+SYN=$SIM/synic
+HOST=$SIM/vmbus
+
+# hv_load_vmbus [param=value ...]
+hv_load_vmbus() { hv-insmod "$HV_KO/hypervive_vmbus.ko" "$@"; }
+
+# vmb FILE: a file under /sys/kernel/hypervive/vmbus
+vmb() { cat "$VMB/$1"; }
+
+# syn_get CPU KEY: a line of the model's per-VP SynIC state
+syn_get() { sed -n "s/^$2 //p" "$SYN/cpu$1"; }
+
+# syn_cmd CMD: a guest-side command on the model's SynIC; prints the result
+syn_cmd() { echo "$*" >"$SYN/cmd" && cat "$SYN/cmd"; }
+
+# host_cmd FILE ARGS: a VMBus host command; prints its result
+host_cmd() { f=$1; shift; echo "$*" >"$HOST/$f" && cat "$HOST/$f"; }
+
+# field NAME "k=v k=v": the value of k
+field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# wait_for SECONDS CMD...: poll until CMD succeeds (0) or time runs out (1)
+wait_for() {
+	_t=$(( $1 * 10 ))
+	shift
+	while [ "$_t" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	return 1
+}
 
 sim_get() { cat "$SIM/$1"; }
 sim_set() { echo "$2" >"$SIM/$1"; }

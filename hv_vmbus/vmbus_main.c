@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hypervive_vmbus: the SynIC of every CPU, message and event-flag
+ * dispatch, the VMBus connection and the channel inventory, on top of
+ * hypervive_core's platform boundary.
+ *
+ * Mode follows hypervive_core (ARCHITECTURE.md decision 3): where core
+ * observes, we observe; where core is active we take the SynIC unless the
+ * kernel's own hv_vmbus is loaded or another owner has enabled the SynIC,
+ * in which case core's mode=active makes us refuse with one line and
+ * mode=auto makes us observe.  Observing reads the SynIC registers for
+ * sysfs and writes nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/ratelimit.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+#include <asm/hyperv-tlfs.h>
+#include <hypervive/core.h>
+#include "vmbus.h"
+
+struct hvv_state hvv;
+
+/*
+ * Never raised: polling mode sets the SINT's polling bit.  Still a valid
+ * vector, because the TLFS faults an unmasked SINT with one below 16.
+ */
+#define HVV_POLL_VECTOR		0xf3
+
+unsigned int hvv_poll_ms = 10;
+unsigned int hvv_max_version = HVV_VERSION_NEWEST;
+unsigned int hvv_connect_timeout_ms = 5000;
+unsigned int hvv_offers_timeout_ms = 10000;
+unsigned int hvv_unload_timeout_ms = 5000;
+static int delivery_param = HVV_DELIVERY_AUTO;
+
+static const char * const delivery_names[] = {
+	[HVV_DELIVERY_AUTO] = "auto",
+	[HVV_DELIVERY_INTERRUPT] = "interrupt",
+	[HVV_DELIVERY_POLL] = "poll",
+};
+
+static int delivery_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(delivery_names, val);
+
+	if (i < 0) {
+		pr_err("delivery=%s: expected auto, interrupt or poll\n", val);
+		return -EINVAL;
+	}
+	*(int *)kp->arg = i;
+	return 0;
+}
+
+static int delivery_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", delivery_names[*(int *)kp->arg]);
+}
+
+static const struct kernel_param_ops delivery_ops = {
+	.set = delivery_set,
+	.get = delivery_get,
+};
+
+/* An unsigned value within [min, max], named in the error. */
+struct hvv_range {
+	unsigned int min, max;
+};
+
+static int range_set(const char *val, const struct kernel_param *kp,
+		     const struct hvv_range *r)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < r->min || v > r->max) {
+		pr_err("%s=%s: expected %u to %u\n", kp->name, val, r->min, r->max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct hvv_range poll_range = { 1, 1000 };
+static const struct hvv_range timeout_range = { 10, 600000 };
+
+static int poll_ms_set(const char *val, const struct kernel_param *kp)
+{
+	return range_set(val, kp, &poll_range);
+}
+
+static int timeout_set(const char *val, const struct kernel_param *kp)
+{
+	return range_set(val, kp, &timeout_range);
+}
+
+static int version_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < HVV_VERSION_WIN8) {
+		pr_err("max_version=%s: expected 0x20004 (2.4, the oldest version spoken) or above\n",
+		       val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops poll_ms_ops = {
+	.set = poll_ms_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops timeout_ops = {
+	.set = timeout_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops version_ops = {
+	.set = version_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(delivery, &delivery_ops, &delivery_param, 0444);
+MODULE_PARM_DESC(delivery, "auto (default): the platform's SynIC interrupt where there is one, else polling; interrupt: refuse to load without one; poll: always poll");
+module_param_cb(poll_ms, &poll_ms_ops, &hvv_poll_ms, 0644);
+MODULE_PARM_DESC(poll_ms, "polling interval in ms when polling (1-1000, default 10)");
+module_param_cb(max_version, &version_ops, &hvv_max_version, 0444);
+MODULE_PARM_DESC(max_version, "newest VMBus version to propose, major << 16 | minor (default 0x50003 = 5.3; at least 0x20004)");
+module_param_cb(connect_timeout_ms, &timeout_ops, &hvv_connect_timeout_ms, 0644);
+MODULE_PARM_DESC(connect_timeout_ms, "wait for each VERSION_RESPONSE (10-600000, default 5000)");
+module_param_cb(offers_timeout_ms, &timeout_ops, &hvv_offers_timeout_ms, 0644);
+MODULE_PARM_DESC(offers_timeout_ms, "wait for ALLOFFERS_DELIVERED (10-600000, default 10000)");
+module_param_cb(unload_timeout_ms, &timeout_ops, &hvv_unload_timeout_ms, 0644);
+MODULE_PARM_DESC(unload_timeout_ms, "wait for UNLOAD_RESPONSE on removal (10-600000, default 5000)");
+
+const char *hvv_conn_state_name(enum hvv_conn_state s)
+{
+	static const char * const names[] = {
+		[HVV_DISCONNECTED] = "disconnected",
+		[HVV_CONNECTING] = "connecting",
+		[HVV_CONNECTED] = "connected",
+		[HVV_UNLOADING] = "unloading",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+const char *hvv_cpu_state_name(enum hvv_cpu_state s)
+{
+	static const char * const names[] = {
+		[HVV_CPU_OFF] = "off",
+		[HVV_CPU_ON] = "on",
+		[HVV_CPU_OTHER] = "other_owner",
+		[HVV_CPU_FAILED] = "failed",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+void hvv_drop(enum hvv_verdict v, u32 type, u32 size, u32 msgtype)
+{
+	/* The host decides how often this happens: a few lines, then silence. */
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+
+	atomic64_inc(&hvv.ctr.drops[v]);
+	if (__ratelimit(&rs))
+		pr_warn("dropped a host message (%s): type 0x%08x, payload %u bytes, channel message %u (%s)\n",
+			hvv_verdict_name(v), type, size, msgtype, hvv_chanmsg_name(msgtype));
+}
+
+/* The kernel's VMBus driver, probed by name so that we never load it. */
+static bool kernel_vmbus_loaded(void)
+{
+	if (!__symbol_get("vmbus_driver_unregister"))
+		return false;
+	__symbol_put("vmbus_driver_unregister");
+	return true;
+}
+
+static char busy_buf[160];
+
+/* An online CPU whose SynIC someone else enabled, described in busy_buf. */
+static bool synic_owned(void)
+{
+	u64 sc, simp, siefp;
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) {
+		if (hvv_read_cpu_msr(cpu, HV_X64_MSR_SCONTROL, &sc) ||
+		    hvv_read_cpu_msr(cpu, HV_X64_MSR_SIMP, &simp) ||
+		    hvv_read_cpu_msr(cpu, HV_X64_MSR_SIEFP, &siefp))
+			continue;
+		if ((sc & HVV_SCONTROL_ENABLE) || (simp & HVV_PAGE_ENABLE) ||
+		    (siefp & HVV_PAGE_ENABLE)) {
+			snprintf(busy_buf, sizeof(busy_buf),
+				 "the SynIC of CPU %u is already enabled by another owner (SCONTROL 0x%llx, SIMP 0x%llx)",
+				 cpu, sc, simp);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int choose_mode(void)
+{
+	const struct hypervive_info *info = hypervive_get_info();
+	const char *busy = NULL;
+
+	if (!hypervive_is_active()) {
+		hvv.observe_reason = "hypervive_core observes";
+		return 0;
+	}
+	if (!(info->privileges & HV_MSR_SYNIC_AVAILABLE))
+		busy = "the partition lacks the AccessSynicRegs privilege";
+	else if (!(info->privileges & ((u64)HV_POST_MESSAGES << 32)))
+		busy = "the partition lacks the PostMessages privilege";
+	else if (kernel_vmbus_loaded())
+		busy = "the kernel's hv_vmbus is loaded";
+	else if (synic_owned())
+		busy = busy_buf;
+	if (!busy) {
+		hvv.active = true;
+		return 0;
+	}
+	if (hypervive_active_requested()) {
+		pr_err("mode=active refused: %s; load hypervive_core with mode=auto or mode=observe\n",
+		       busy);
+		return -EBUSY;
+	}
+	hvv.observe_reason = busy;
+	return 0;
+}
+
+static int setup_delivery(void)
+{
+	const struct hypervive_info *info = hypervive_get_info();
+	int ret;
+
+	hvv.aeoi = !(info->recommendations & HV_DEPRECATING_AEOI_RECOMMENDED);
+	if (delivery_param == HVV_DELIVERY_POLL) {
+		hvv.poll_reason = "delivery=poll";
+	} else {
+		ret = hypervive_sint_handler_install(hvv_isr, &hvv.vector);
+		if (!ret) {
+			hvv.delivery = HVV_DELIVERY_INTERRUPT;
+			return 0;
+		}
+		if (delivery_param == HVV_DELIVERY_INTERRUPT) {
+			pr_err("delivery=interrupt: no SynIC interrupt to be had here (%d)\n", ret);
+			return ret;
+		}
+		hvv.poll_reason = ret == -EBUSY ? "the interrupt handler slot is taken" :
+						  "the platform offers no SynIC interrupt";
+	}
+	hvv.delivery = HVV_DELIVERY_POLL;
+	hvv.vector = HVV_POLL_VECTOR;
+	return 0;
+}
+
+/* The VP index the host knows the connect CPU by (HV_X64_MSR_VP_INDEX). */
+static void choose_connect_cpu(void)
+{
+	const struct hypervive_info *info = hypervive_get_info();
+	u64 vp;
+
+	hvv.connect_cpu = cpumask_first(cpu_online_mask);
+	hvv.target_vp = hvv.connect_cpu;
+	if ((info->privileges & HV_MSR_VP_INDEX_AVAILABLE) &&
+	    !hvv_read_cpu_msr(hvv.connect_cpu, HV_X64_MSR_VP_INDEX, &vp) && vp <= U32_MAX)
+		hvv.target_vp = vp;
+}
+
+static void report(void)
+{
+	unsigned int cpu, on = 0;
+	char how[96];
+
+	if (!hvv.active) {
+		pr_info("observe (%s): read-only\n", hvv.observe_reason);
+		return;
+	}
+	for_each_possible_cpu(cpu)
+		on += per_cpu(hvv_cpus, cpu).state == HVV_CPU_ON;
+	if (hvv.delivery == HVV_DELIVERY_INTERRUPT)
+		snprintf(how, sizeof(how), "interrupts on vector 0x%02x (%s)", hvv.vector,
+			 hvv.aeoi ? "AutoEOI" : "AutoEOI deprecated: EOI after the handler");
+	else
+		snprintf(how, sizeof(how), "polling every %u ms (%s)", hvv_poll_ms,
+			 hvv.poll_reason);
+	pr_info("VMBus %u.%u connected (INITIATE_CONTACT on connection %u, messages on 0x%x), %u channels%s; SynIC on %u CPUs, %s\n",
+		hvv.version >> 16, hvv.version & 0xffff, hvv.contact_conn_id,
+		hvv.msg_conn_id, hvv.nr_channels,
+		hvv.offers_complete ? "" : " (ALLOFFERS_DELIVERED missing)", on, how);
+}
+
+static int __init hypervive_vmbus_init(void)
+{
+	int ret;
+
+	ret = hvv_check_kernel_tables();
+	if (ret)
+		return ret;
+	spin_lock_init(&hvv.probe_lock);
+	ret = choose_mode();
+	if (ret)
+		return ret;
+	hvv.wq = alloc_ordered_workqueue("hypervive_vmbus", 0);
+	if (!hvv.wq)
+		return -ENOMEM;
+	ret = hvv_sysfs_init();
+	if (ret)
+		goto err_wq;
+	if (!hvv.active) {
+		report();
+		return 0;
+	}
+
+	ret = hvv_channels_init();
+	if (ret)
+		goto err_sysfs;
+	ret = hvv_conn_init();
+	if (ret)
+		goto err_channels;
+	ret = hvv_synic_alloc();
+	if (ret)
+		goto err_conn;
+	ret = setup_delivery();
+	if (ret)
+		goto err_synic_free;
+	choose_connect_cpu();
+	ret = hvv_synic_start();
+	if (ret)
+		goto err_handler;
+	ret = hvv_connect();
+	if (ret)
+		goto err_synic_stop;
+	ret = hvv_request_offers();
+	if (ret)
+		goto err_disconnect;
+	report();
+	return 0;
+
+err_disconnect:
+	hvv_disconnect();
+err_synic_stop:
+	hvv_synic_stop();
+err_handler:
+	if (hvv.delivery == HVV_DELIVERY_INTERRUPT)
+		hypervive_sint_handler_remove();
+err_synic_free:
+	hvv_synic_free();
+err_conn:
+	hvv_conn_exit();
+err_channels:
+	hvv_channels_exit();
+err_sysfs:
+	hvv_sysfs_exit();
+err_wq:
+	destroy_workqueue(hvv.wq);
+	return ret;
+}
+
+static void __exit hypervive_vmbus_exit(void)
+{
+	if (hvv.active) {
+		/* Reverse of init: the UNLOAD_RESPONSE still needs the SynIC. */
+		hvv_disconnect();
+		hvv_synic_stop();
+		if (hvv.delivery == HVV_DELIVERY_INTERRUPT)
+			hypervive_sint_handler_remove();
+		hvv_synic_free();
+		hvv_conn_exit();
+		hvv_channels_exit();
+	}
+	hvv_sysfs_exit();
+	destroy_workqueue(hvv.wq);
+	pr_info("unloaded\n");
+}
+
+module_init(hypervive_vmbus_init);
+module_exit(hypervive_vmbus_exit);
+MODULE_DESCRIPTION("HyperVive Guest: SynIC, VMBus connection and channel inventory");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(HYPERVIVE_VERSION);
+MODULE_IMPORT_NS(HYPERVIVE);

@@ -1,0 +1,51 @@
+#!/bin/sh
+# 100 load/unload cycles of hypervive_vmbus (connect, 9 channels with their
+# sysfs directories, traffic, UNLOAD) leak nothing, judged from kernel
+# memory counters after a warm-up, and leave the model as they found it.
+. /lib/hypervive/ktap.sh
+. /lib/hypervive/hv.sh
+
+ktap_plan 5
+hv_unload_all
+hv_load_sim
+hv_load_core
+
+mem() {
+	awk '/^(Slab|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+cycle() {
+	i=0
+	while [ $i -lt "$1" ]; do
+		hv_load_vmbus || return 1
+		[ "$(cat $VMB/channel_count)" = 9 ] || { echo "cycle $i: $(cat $VMB/channel_count) channels"; return 1; }
+		cat $VMB/channels/7/port $VMB/cpus/cpu1/simp >/dev/null
+		host_cmd storm 20 1 >/dev/null
+		host_cmd event "0 3" >/dev/null
+		rmmod hypervive_vmbus || return 1
+		i=$((i + 1))
+	done
+}
+
+cycle 10
+sync
+echo 3 >/proc/sys/vm/drop_caches
+before=$(mem)
+u0=$(cat $HOST/unloads)
+c0=$(cat $HOST/contacts)
+ktap_check "100 load/unload cycles" cycle 100
+sync
+echo 3 >/proc/sys/vm/drop_caches
+after=$(mem)
+ktap_diag "slab+vmalloc+percpu: before ${before} kB, after ${after} kB"
+# Two leaked pages per CPU per cycle would be 1600 kB here.
+ktap_check "memory grew by less than 256 kB" test $((after - before)) -lt 256
+ktap_expect_eq "100 INITIATE_CONTACTs, 100 UNLOADs" \
+	"$(( $(cat $HOST/contacts) - c0 )) $(( $(cat $HOST/unloads) - u0 ))" "100 100"
+ktap_expect_eq "SynIC of both CPUs back to reset" \
+	"$(syn_get 0 scontrol) $(syn_get 0 simp) $(syn_get 1 siefp) $(syn_get 1 sint2)" \
+	"$(hex 0) $(hex 0) $(hex 0) $(hex 0x10000)"
+ktap_expect_eq "no host protocol error, nothing undeliverable" \
+	"$(cat $HOST/protocol_errors) $(cat $HOST/undeliverable)" "0 0"
+hv_unload_all
+ktap_done
