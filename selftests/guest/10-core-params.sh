@@ -1,8 +1,9 @@
 #!/bin/sh
 # hypervive_core without the model: refusal on a machine with no Hyper-V,
 # and bad parameter values rejected with a message.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 9
 hv_unload_all

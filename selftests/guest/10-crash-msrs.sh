@@ -3,8 +3,9 @@
 # the crash MSRs, the crash_report parameter, and the model's TLFS rules
 # (registers hold what is written, CRASH_CTL reads the capabilities, a
 # notification is printed, actions not offered are not taken).
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 27
 CR=$CORE/crash

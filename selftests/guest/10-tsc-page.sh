@@ -3,8 +3,9 @@
 # the model computes it (also with extreme scale/offset), and the model's
 # own TLFS rules (scale for 10 MHz, read-only reference counter, overlay,
 # a page outside guest RAM).
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 26
 hv_unload_all

@@ -2,8 +2,9 @@
 # The modules DKMS built and installed (selftests/dkms-test.sh) load with
 # modprobe from /lib/modules/<ver>/updates/dkms, dependencies from
 # modules.dep and options from /etc/modprobe.d.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 dkms_dir=/lib/modules/$(uname -r)/updates/dkms
 [ -e "$dkms_dir/hypervive_core.ko" ] || ktap_skip_all "no DKMS-installed modules in this image"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Modes, ownership and the TLFS rules of the guest OS ID and hypercall MSRs.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 36
 hv_unload_all

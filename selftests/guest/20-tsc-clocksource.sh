@@ -10,8 +10,9 @@
 # 10 s).  The expected error is below 0.03%, so 0.1% leaves over 3x for a
 # loaded machine; a wrong frequency, a lost window or a bad shift is far
 # larger.  Never-backwards and the fallback count are exact.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 14
 hv_unload_all

@@ -3,8 +3,9 @@
 # "SIM Page", "EOM Register", "SINTx Registers", "Event Flag Delivery"),
 # without hypervive_vmbus: the MSRs are driven on a chosen CPU through the
 # model's guest-side helpers, as a guest would.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 46
 hv_unload_all

@@ -2,8 +2,9 @@
 # hypervive_vmbus programs the SynIC of every CPU as the TLFS says, tears it
 # down in reverse, follows CPU hotplug, and chooses AutoEOI from CPUID
 # 0x40000004.  The register values are read from the model, not from us.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 29
 hv_unload_all

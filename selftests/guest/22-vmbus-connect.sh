@@ -3,8 +3,9 @@
 # IDs of linux/hyperv.h, failures that must leave nothing behind, the
 # timeouts, and coexistence (modes, another SynIC owner, the kernel's own
 # hv_vmbus).
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 65
 hv_unload_all

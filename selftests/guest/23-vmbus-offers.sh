@@ -3,8 +3,9 @@
 # set of a Generation 2 guest, a custom set, an empty one; rescinds and
 # hot-added offers; bad offers; event flags per channel; HvSignalEvent on
 # a channel's connection ID.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 30
 hv_unload_all

@@ -3,8 +3,9 @@
 # and in posting order (TLFS "Reliability and Sequencing"), judged by the
 # model's sequence numbers and counters; then a storm to cpu1 while cpu1
 # goes offline and online again and again.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 14
 hv_unload_all

@@ -2,8 +2,9 @@
 # A hostile host: each kind of malformed message once (exact counters),
 # then thousands of random ones.  No crash, every message accounted for,
 # logs rate-limited, and the connection still works afterwards.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 21
 hv_unload_all

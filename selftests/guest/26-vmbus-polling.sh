@@ -3,8 +3,9 @@
 # offers no SynIC interrupt: the SINT gets the TLFS polling bit, no
 # interrupt is ever raised, messages and events still arrive, in order,
 # also across CPU hotplug.  Parameter validation of poll_ms.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 22
 hv_unload_all

@@ -2,8 +2,9 @@
 # 100 load/unload cycles of hypervive_vmbus (connect, 9 channels with their
 # sysfs directories, traffic, UNLOAD) leak nothing, judged from kernel
 # memory counters after a warm-up, and leave the model as they found it.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 5
 hv_unload_all

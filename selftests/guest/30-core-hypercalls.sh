@@ -2,8 +2,9 @@
 # The hypercall API against the model: each HV_STATUS path, rep calls that
 # resume from "reps completed", calls from hard-IRQ context, and the
 # model's own control-word and alignment rules.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 30
 hv_unload_all

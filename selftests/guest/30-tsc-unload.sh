@@ -2,8 +2,9 @@
 # Unload while our clocksource is current (the kernel switches away first),
 # reload, unload during migrations; the MSR is left as found.  The
 # clocksource_rating parameter: validated at load, changed at run time.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 22
 hv_unload_all

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Observe mode makes no hypercalls and writes no MSR through the API; a
 # partition without the PostMessages privilege gets ACCESS_DENIED.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 5
 hv_unload_all

@@ -3,8 +3,9 @@
 # observe mode shows its sequence, scale and offset and changes nothing;
 # active mode shows it too, never reprograms it, and builds no clocksource
 # on a page it does not own.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 20
 hv_unload_all

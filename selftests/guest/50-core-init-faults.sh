@@ -1,8 +1,9 @@
 #!/bin/sh
 # Every MSR access of init fails in turn (the model's fail_msr_nth): each
 # failure fails the load with a message and leaves the MSRs as they were.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 4
 hv_unload_all

@@ -4,8 +4,9 @@
 # without AccessPartitionReferenceCounter no clocksource at all (the page
 # would have no fallback); AccessTscInvariantControls lowers the auto rating
 # to 250, below the kernel's tsc.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 15
 PRIV=0x2e7f	# the model's default

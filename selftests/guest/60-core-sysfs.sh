@@ -1,8 +1,9 @@
 #!/bin/sh
 # sysfs shows what the model was configured with; leaves beyond the max
 # leaf have no files; configurations that are not Hyper-V are refused.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 23
 hv_unload_all

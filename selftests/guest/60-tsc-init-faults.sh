@@ -4,8 +4,9 @@
 # each failure fails the load and leaves the reference TSC MSR as found and
 # no clocksource of ours behind, also where the clocksource had already
 # become current (rating 500 beats every other clocksource here).
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 6
 hv_unload_all

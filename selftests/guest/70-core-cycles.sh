@@ -2,8 +2,9 @@
 # 100 load/unload cycles leak nothing, judged from kernel memory counters:
 # slab, vmalloc and per-CPU memory after the cycles vs before (after a warm-up
 # so caches have settled).
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 3
 hv_unload_all

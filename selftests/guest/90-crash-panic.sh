@@ -3,8 +3,9 @@
 # harness expects this panic (EXPECT_PANIC in 90-crash.boot) and
 # selftests/boots/90-crash-check.sh reads the model's record of P0-P4 and the
 # message from the console afterwards; the marker below must be in it.
-. /lib/hypervive/ktap.sh
-. /lib/hypervive/hv.sh
+. "${HV_LIB:-/lib/hypervive}/ktap.sh"
+. "${HV_LIB:-/lib/hypervive}/hv.sh"
+hv_require_model
 
 ktap_plan 3
 hv_unload_all

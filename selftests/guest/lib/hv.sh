@@ -7,6 +7,20 @@ SIM=/sys/kernel/debug/hypervive_sim
 CORE=/sys/kernel/hypervive/core
 HC=/sys/kernel/debug/hypervive_test/hypercall
 
+# A real Hyper-V guest: CPUID 0x40000001 says "Hv#1" to the real CPU.
+hv_on_hyperv() {
+	[ "$(hv-cpuid 0x40000001 | awk '{ print $5 }')" = "Hv#1" ]
+}
+
+# Tests that drive the TLFS model skip on a real Hyper-V guest, where the
+# kernel's own Hyper-V drivers own the machine (kselftest: exit 4 = skip).
+hv_require_model() {
+	if hv_on_hyperv; then
+		ktap_skip_all "real Hyper-V guest: this test needs the TLFS model"
+	fi
+	[ -e "$HV_KO/hypervive_sim.ko" ] || ktap_skip_all "the TLFS model hypervive_sim.ko is not built"
+}
+
 # Unload everything of ours, in dependency order; never fails.
 hv_unload_all() {
 	for m in hypervive_testmod hypervive_vmbus hypervive_fakevmbus hypervive_core \
