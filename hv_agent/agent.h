@@ -84,6 +84,7 @@ struct agent_stats {
 	atomic64_t auto_thaws;		/* of which not requested by the host */
 	atomic64_t thaw_failures;
 	atomic64_t requests;		/* FREEZE/THAW/QUERY received */
+	atomic64_t wakeups;		/* turns of the worker's loop */
 };
 
 extern struct agent_stats agent_stats;

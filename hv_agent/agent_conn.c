@@ -90,6 +90,7 @@ static struct {
 	/* tx */
 	u8 *tx;
 	u32 tx_len, tx_off;
+	bool want_write;		/* bytes wait for room in the socket */
 	/* replies from agent_freeze.c */
 	spinlock_t reply_lock;
 	struct list_head replies;
@@ -149,6 +150,16 @@ static void sk_wake(struct sock *sk)
 	agent_kick();
 }
 
+/*
+ * The transport reports room to write after every read of the peer (a
+ * credit update per read on 6.1): wake only if something waits for it.
+ */
+static void sk_write_space(struct sock *sk)
+{
+	if (READ_ONCE(conn.want_write))
+		agent_kick();
+}
+
 static void set_callbacks(struct sock *sk)
 {
 	write_lock_bh(&sk->sk_callback_lock);
@@ -157,7 +168,7 @@ static void set_callbacks(struct sock *sk)
 	conn.saved.state_change = sk->sk_state_change;
 	conn.saved.error_report = sk->sk_error_report;
 	sk->sk_data_ready = sk_wake;
-	sk->sk_write_space = sk_wake;
+	sk->sk_write_space = sk_write_space;
 	sk->sk_state_change = sk_wake;
 	sk->sk_error_report = sk_wake;
 	write_unlock_bh(&sk->sk_callback_lock);
@@ -222,6 +233,7 @@ static void conn_close(const char *why, int err, bool retry_now)
 	conn.rx_hdr_ok = false;
 	conn.tx_len = 0;
 	conn.tx_off = 0;
+	WRITE_ONCE(conn.want_write, false);
 	conn.throttled = false;
 	drop_replies();
 	if (was_open) {
@@ -322,6 +334,8 @@ static int tx_flush(void)
 	struct kvec vec;
 	int n;
 
+	/* set before sending: room that comes during the send must wake us */
+	WRITE_ONCE(conn.want_write, true);
 	while (conn.sock && conn.tx_off < conn.tx_len) {
 		vec.iov_base = conn.tx + conn.tx_off;
 		vec.iov_len = conn.tx_len - conn.tx_off;
@@ -335,6 +349,7 @@ static int tx_flush(void)
 	if (conn.tx_off == conn.tx_len) {
 		conn.tx_off = 0;
 		conn.tx_len = 0;
+		WRITE_ONCE(conn.want_write, false);
 	} else if (conn.tx_off > TX_CAP / 2) {
 		memmove(conn.tx, conn.tx + conn.tx_off,
 			conn.tx_len - conn.tx_off);
@@ -877,6 +892,7 @@ static int agent_thread(void *unused)
 	conn.retry_at = jiffies;
 	conn.next_tick = jiffies + msecs_to_jiffies(hb_ms);
 	while (!kthread_should_stop()) {
+		agent_count(wakeups);
 		atomic_set(&conn.kicked, 0);
 		if (agent_restore_take())
 			on_restore();

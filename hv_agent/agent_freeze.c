@@ -530,7 +530,7 @@ int agent_fs_init(void)
 {
 	INIT_DELAYED_WORK(&timeout_work, timeout_fn);
 	INIT_WORK(&lost_work, lost_fn);
-	fs_wq = alloc_ordered_workqueue("hypervive_agent_fs", WQ_MEM_RECLAIM);
+	fs_wq = alloc_ordered_workqueue("hv_agent_freeze", WQ_MEM_RECLAIM);
 	return fs_wq ? 0 : -ENOMEM;
 }
 

@@ -264,7 +264,8 @@ static void __exit hypervive_agent_exit(void)
 	agent_sysfs_exit();
 	agent_queue_info(&qi);
 	agent_queue_exit();
-	pr_info("unloaded; %u events were still unacknowledged\n", qi.depth);
+	pr_info("unloaded; %u events not acknowledged by the host were dropped\n",
+		qi.depth);
 }
 
 module_init(hypervive_agent_init);

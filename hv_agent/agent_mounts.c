@@ -102,15 +102,15 @@ static void parse_line(char *line, int order, const char *types,
 		       struct mnt_entry *m, unsigned int *n)
 {
 	char *f[32];
-	unsigned int nf, i, maj, min;
+	unsigned int nf, sep, i, maj, min;
 	dev_t dev;
 
 	nf = split(line, f, ARRAY_SIZE(f));
 	if (nf < 9 || sscanf(f[2], "%u:%u", &maj, &min) != 2)
 		return;
-	for (i = 6; i < nf && strcmp(f[i], "-"); i++)
+	for (sep = 6; sep < nf && strcmp(f[sep], "-"); sep++)
 		;
-	if (i + 1 >= nf || !type_listed(types, f[i + 1]))
+	if (sep + 1 >= nf || !type_listed(types, f[sep + 1]))
 		return;
 	dev = MKDEV(maj, min);
 	for (i = 0; i < *n; i++)
@@ -126,7 +126,7 @@ static void parse_line(char *line, int order, const char *types,
 	agent_str_clean(m->mount, HYPERVIVE_PROTO_MOUNT_MAX);
 	if (!m->mount[0])
 		strscpy(m->mount, "?", sizeof(m->mount));
-	strscpy(m->fstype, f[i + 1], sizeof(m->fstype));
+	strscpy(m->fstype, f[sep + 1], sizeof(m->fstype));
 }
 
 /* The mounts of the listed types; -errno if mountinfo cannot be read. */
@@ -279,6 +279,8 @@ int agent_targets_collect(struct agent_target *t, unsigned int max,
 		collect_type(name, &c);
 	}
 	kfree(mnt);
+	agent_dbg("freeze_fs %s: %u mounts listed, %u superblocks\n", types,
+		  c.nmnt, c.n);
 	/* A stable sort keeps the found order among unknowns. */
 	for (i = 1; i < c.n; i++)
 		for (j = i; j > 0 && cmp_target(&t[j - 1], &t[j]) > 0; j--)

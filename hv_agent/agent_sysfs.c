@@ -229,6 +229,7 @@ COUNTER(thaws);
 COUNTER(auto_thaws);
 COUNTER(thaw_failures);
 COUNTER(requests);
+COUNTER(wakeups);
 
 /* Queue-to-ACK latency over the last 1024 acknowledged events. */
 static ssize_t ack_latency_us_show(struct kobject *k, struct kobj_attribute *a,
@@ -268,6 +269,7 @@ static struct attribute *counter_attrs[] = {
 	&auto_thaws_counter.kattr.attr,
 	&thaw_failures_counter.kattr.attr,
 	&requests_counter.kattr.attr,
+	&wakeups_counter.kattr.attr,
 	&ack_latency_us_attr.attr,
 	NULL,
 };
