@@ -124,7 +124,9 @@ struct agent_queue_info {
 	u32 ack_samples;
 };
 
+/* Counts only (any context but IRQ); agent_queue_latency() adds the rest. */
 void agent_queue_info(struct agent_queue_info *qi);
+void agent_queue_latency(struct agent_queue_info *qi);
 
 /* ---- connection (agent_conn.c) ----------------------------------------- */
 

@@ -225,6 +225,8 @@ static void schedule_retry(void)
 static void conn_close(const char *why, int err, bool retry_now)
 {
 	bool was_open = conn.phase == C_OPEN;
+	bool was_hello = conn.phase == C_HELLO;
+	char errs[32] = "";
 
 	atomic64_set(&conn.open_gen, 0);
 	sock_close();
@@ -247,14 +249,17 @@ static void conn_close(const char *why, int err, bool retry_now)
 	} else {
 		schedule_retry();
 	}
+	if (err)
+		snprintf(errs, sizeof(errs), " (%pe)", ERR_PTR(err));
 	if (was_open || !conn.quiet)
-		pr_info_ratelimited("%s vsock:%u:%u: %s (%d); retrying%s\n",
+		pr_info_ratelimited("%s vsock:%u:%u: %s%s; retrying%s\n",
 				    was_open ? "connection to" :
+				    was_hello ? "no HELLO exchange with" :
 				    "cannot connect to", agent_param.cid,
-				    agent_param.port, why, err,
+				    agent_param.port, why, errs,
 				    retry_now ? " now" : " with backoff");
 	else
-		agent_dbg("connection attempt failed: %s (%d)\n", why, err);
+		agent_dbg("connection attempt failed: %s%s\n", why, errs);
 	conn.quiet = true;
 }
 
@@ -476,10 +481,11 @@ static void bad_frame(int err, const char *where)
 	char text[96];
 
 	agent_count(bad_frames);
-	pr_warn_ratelimited("bad %s from the host: error %d; type %u (%s) length %u seq %llu version %u; closing the connection\n",
-			    where, err, h->type, hypervive_proto_type_name(h->type),
-			    h->length, h->seq, h->version);
-	snprintf(text, sizeof(text), "bad %s: error %d", where, err);
+	pr_warn_ratelimited("bad %s from the host: %pe; type %u (%s) length %u seq %llu version %u; closing the connection\n",
+			    where, ERR_PTR(err), h->type,
+			    hypervive_proto_type_name(h->type), h->length, h->seq,
+			    h->version);
+	snprintf(text, sizeof(text), "bad %s: %pe", where, ERR_PTR(err));
 	if (conn.st.phase != HYPERVIVE_PROTO_PHASE_CLOSED)
 		send_error(HYPERVIVE_PROTO_ERR_BAD_FRAME, h->seq, text);
 	conn_close("closed after a bad frame", err, false);

@@ -150,8 +150,8 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 		if (ret && ret != -EINVAL) {
 			set_state(&out[i], HYPERVIVE_PROTO_FS_FAILED, 0, ret);
 			agent_count(thaw_failures);
-			pr_err("thaw of %s (%s) failed: %d; it may still be frozen\n",
-			       t->rec.mount, t->rec.fstype, ret);
+			pr_err("thaw of %s (%s) failed: %pe; it may still be frozen\n",
+			       t->rec.mount, t->rec.fstype, ERR_PTR(ret));
 			err = err ?: ret;
 		} else {
 			set_state(&out[i], HYPERVIVE_PROTO_FS_THAWED, 0, 0);
@@ -273,7 +273,7 @@ static void do_freeze(const struct fs_req *req)
 		reply(req, ret, 0, NULL, 0);
 		agent_count(freeze_failures);
 		agent_event(HYPERVIVE_PROTO_EV_FREEZE_FAILED, req->checkpoint_id,
-			    ret, NULL, 0, "cannot list the filesystems (%d)", ret);
+			    ret, NULL, 0, "cannot list the filesystems (%pe)", ERR_PTR(ret));
 		return;
 	}
 	for (i = 0; i < n && nrec < HYPERVIVE_PROTO_FS_MAX && !failed; i++) {
@@ -316,12 +316,12 @@ static void do_freeze(const struct fs_req *req)
 		roll_back(nrec);
 		reply(req, failed, 0, fz.rec, nrec);
 		agent_count(freeze_failures);
-		pr_warn_ratelimited("checkpoint %llu: freeze failed (%d); thawed the %u frozen before it\n",
-				    req->checkpoint_id, failed, nfrozen);
+		pr_warn_ratelimited("checkpoint %llu: freeze failed (%pe); thawed the %u frozen before it\n",
+				    req->checkpoint_id, ERR_PTR(failed), nfrozen);
 		agent_event(HYPERVIVE_PROTO_EV_FREEZE_FAILED, req->checkpoint_id,
 			    failed, fz.rec, nrec,
-			    "a filesystem failed to freeze (%d); the %u frozen before it were thawed",
-			    failed, nfrozen);
+			    "a filesystem failed to freeze (%pe); the %u frozen before it were thawed",
+			    ERR_PTR(failed), nfrozen);
 		return;
 	}
 	tmo = req->timeout_ms ?: READ_ONCE(agent_param.freeze_timeout_ms);
@@ -357,8 +357,8 @@ static void auto_thaw(u32 id, const char *why)
 		    why, nrec);
 	if (err)
 		agent_event(HYPERVIVE_PROTO_EV_THAW_FAILED, ckpt, err, fz.trec,
-			    nrec, "a thaw failed (%d): a filesystem may still be frozen",
-			    err);
+			    nrec, "a thaw failed (%pe): a filesystem may still be frozen",
+			    ERR_PTR(err));
 }
 
 static void do_thaw(const struct fs_req *req)
@@ -381,8 +381,8 @@ static void do_thaw(const struct fs_req *req)
 		ckpt, nrec);
 	if (err)
 		agent_event(HYPERVIVE_PROTO_EV_THAW_FAILED, ckpt, err, fz.trec,
-			    nrec, "a thaw failed (%d): a filesystem may still be frozen",
-			    err);
+			    nrec, "a thaw failed (%pe): a filesystem may still be frozen",
+			    ERR_PTR(err));
 	else
 		agent_event(HYPERVIVE_PROTO_EV_FS_THAWED, ckpt, 0, fz.trec, nrec,
 			    "thawed %u filesystems", nrec);

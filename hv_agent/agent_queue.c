@@ -376,28 +376,35 @@ static int cmp_u32(const void *a, const void *b)
 
 void agent_queue_info(struct agent_queue_info *qi)
 {
-	u32 *lat;
-	unsigned int n;
-
 	memset(qi, 0, sizeof(*qi));
-	lat = kmalloc_array(LAT_SAMPLES, sizeof(*lat), GFP_KERNEL);
 	spin_lock(&q.lock);
 	qi->depth = q.depth;
 	qi->capacity = q.cap;
 	qi->dropped_pending = q.dropped;
 	qi->next_seq = q.next_seq;
-	n = q.lat_n;
-	if (lat)
-		memcpy(lat, q.lat_us, n * sizeof(*lat));
 	spin_unlock(&q.lock);
-	if (!lat || !n) {
-		kfree(lat);
+}
+
+/* Percentiles of the queue-to-ACK latency (sysfs; may sleep). */
+void agent_queue_latency(struct agent_queue_info *qi)
+{
+	u32 *lat;
+	unsigned int n;
+
+	agent_queue_info(qi);
+	lat = kmalloc_array(LAT_SAMPLES, sizeof(*lat), GFP_KERNEL);
+	if (!lat)
 		return;
+	spin_lock(&q.lock);
+	n = q.lat_n;
+	memcpy(lat, q.lat_us, n * sizeof(*lat));
+	spin_unlock(&q.lock);
+	if (n) {
+		sort(lat, n, sizeof(*lat), cmp_u32, NULL);
+		qi->ack_samples = n;
+		qi->ack_p50_us = lat[(n - 1) / 2];
+		qi->ack_p99_us = lat[(n - 1) * 99 / 100];
+		qi->ack_max_us = lat[n - 1];
 	}
-	sort(lat, n, sizeof(*lat), cmp_u32, NULL);
-	qi->ack_samples = n;
-	qi->ack_p50_us = lat[(n - 1) / 2];
-	qi->ack_p99_us = lat[(n - 1) * 99 / 100];
-	qi->ack_max_us = lat[n - 1];
 	kfree(lat);
 }

@@ -237,7 +237,7 @@ static ssize_t ack_latency_us_show(struct kobject *k, struct kobj_attribute *a,
 {
 	struct agent_queue_info qi;
 
-	agent_queue_info(&qi);
+	agent_queue_latency(&qi);
 	return sysfs_emit(buf, "p50 %u p99 %u max %u samples %u\n",
 			  qi.ack_p50_us, qi.ack_p99_us, qi.ack_max_us,
 			  qi.ack_samples);
