@@ -41,6 +41,7 @@ static struct {
 	struct agent_ev *cursor;	/* next to send, NULL if none */
 	unsigned int depth, cap;
 	u64 next_seq;
+	u64 max_sent;			/* highest sequence ever sent */
 	u32 dropped;			/* lost, not yet reported */
 	struct agent_ev *spare;		/* for event 4203 */
 	u32 lat_us[LAT_SAMPLES];	/* queue-to-ACK latency, a ring */
@@ -240,8 +241,9 @@ void agent_queue_rewind(void)
 	spin_unlock(&q.lock);
 }
 
-static void renumber_locked(u64 first)
+static void renumber_locked(u64 last)
 {
+	u64 first = last + 1;
 	struct agent_ev *e;
 
 	list_for_each_entry(e, &q.list, node) {
@@ -249,6 +251,7 @@ static void renumber_locked(u64 first)
 		agent_count(events_renumbered);
 	}
 	q.next_seq = first;
+	q.max_sent = last;	/* what the host has seen, in its history */
 }
 
 /*
@@ -257,7 +260,7 @@ static void renumber_locked(u64 first)
  * before, or the VM was restored since.  Then the host's numbers and ours
  * may overlap: continue after @last.  Otherwise what the host has logged was
  * sent by us, and its ACK was lost: drop it.  A host that knows numbers we
- * never gave out has seen another history of this boot (a restore we did not
+ * never sent has seen another history of this boot (a restore we did not
  * notice): renumber then too rather than lose events as duplicates.
  * Returns the number of events renumbered or dropped; rewinds the cursor.
  */
@@ -270,12 +273,12 @@ u64 agent_queue_hello(u64 last, bool renumber)
 	spin_lock(&q.lock);
 	e = list_first_entry_or_null(&q.list, struct agent_ev, node);
 	first = e ? e->seq : q.next_seq;
-	if (last >= q.next_seq)
+	if (last > q.max_sent)
 		renumber = true;
 	if (renumber) {
 		if (last && last >= first) {
 			n = q.depth;
-			renumber_locked(last + 1);
+			renumber_locked(last);
 		}
 	} else {
 		list_for_each_entry_safe(e, tmp, &q.list, node) {
@@ -322,6 +325,7 @@ int agent_queue_take(u8 *buf, size_t cap, u64 *seq, bool *resent)
 		*seq = e->seq;
 		*resent = e->sent;
 		e->sent = true;
+		q.max_sent = max(q.max_sent, e->seq);
 		q.cursor = list_is_last(&e->node, &q.list) ? NULL :
 			   list_next_entry(e, node);
 	}

@@ -9,7 +9,7 @@
 # Prints figures; asserts nothing.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 eval "$(make -s --no-print-directory -f Makefile print-kver 2>/dev/null)"
 export KVER KDIR
 CACHE=${CACHE:-/var/cache/hypervive}

@@ -6,7 +6,7 @@
 . /lib/hypervive/hv.sh
 . /lib/hypervive/agent.sh
 
-ktap_plan 16
+ktap_plan 18
 hv_unload_all
 ag_unload
 ag_vsock || ktap_skip_all "no vsock_loopback"
@@ -60,6 +60,16 @@ ag_raise 3 before unload
 ag_unload
 ktap_check "unload while connected: hostd logs AgentStopping (4204)" wait_for 10 ev_has 4204 "guest=agent-guest"
 ktap_check "... then the BYE: 'guest said BYE (reason 2)'" wait_for 10 ev_has 4301 "guest said BYE (reason 2)"
+
+# Loaded again in the same boot: a fresh instance numbers from 1, the host
+# has logged more for this boot ID; the agent continues after the host's last.
+last=$(ev_lines 4204 | tail -n1 | sed -n 's/.* seq=\([0-9]*\) .*/\1/p')
+ag_load heartbeat_ms=1000
+ktap_check "reloaded: AgentStarted numbered after the host's last event ($last)" \
+	wait_for 20 ev_has 4200 "seq=$((last + 1)) "
+ktap_expect_eq "... renumbered, not dropped as a duplicate" \
+	"$(ag_cnt events_renumbered):$(ctl list | sed -n 's/.* duplicates=\([0-9]*\) .*/\1/p')" "1:0"
+ag_unload
 hostd_stop
 hv_unload_all
 ktap_done

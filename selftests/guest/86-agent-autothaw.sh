@@ -19,12 +19,12 @@ wait_for 20 ag_open
 G=$(me)
 
 # 1. The host never says THAW: the timeout does.
-ctl freeze "$G" --checkpoint 50 --timeout-ms 3000 >/dev/null
+ctl freeze "$G" --checkpoint 50 --timeout-ms 8000 >/dev/null
 writer_start 2
-ktap_expect_eq "frozen, the writer waits" "$(wc -l <"$AG/frozen"):$(writer_done 2 && echo done)" "1:"
+ktap_expect_eq "frozen, the writer waits" "$(wc -l <"$AG/frozen"):$(writer_done 2 && echo "done")" "1:"
 ktap_check "thawed by the timeout: the writer finishes" wait_for 30 writer_done 2
 ktap_check "ThawedByTimeout (4102) with the timeout as value" \
-	wait_for 10 ev_has 4102 "checkpoint_id=50 value=3000 .*fs=/mnt/d2:thawed"
+	wait_for 10 ev_has 4102 "checkpoint_id=50 value=8000 .*fs=/mnt/d2:thawed"
 
 # 2. hostd dies while the guest is frozen.
 ctl freeze "$G" --checkpoint 51 >/dev/null

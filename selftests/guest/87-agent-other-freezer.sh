@@ -32,7 +32,7 @@ ktap_expect_eq "QUERY (start of a checkpoint job): the same picture" \
 ctl thaw "$G" >/dev/null
 writer_start 2
 sleep 2
-ktap_expect_eq "THAW leaves /mnt/d2 frozen: its writer still waits" "$(writer_done 2 && echo done)" ""
+ktap_expect_eq "THAW leaves /mnt/d2 frozen: its writer still waits" "$(writer_done 2 && echo "done")" ""
 ktap_check "... fsfreeze --unfreeze still has something to unfreeze" fsfreeze --unfreeze /mnt/d2
 ktap_check "... then the writer finishes" wait_for 20 writer_done 2
 

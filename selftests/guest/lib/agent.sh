@@ -3,7 +3,9 @@
 # The agent talks to a host peer in the same guest through vsock_loopback
 # (cid=1): hypervive-hostd, hv-fakehost or socat.  Source after hv.sh.
 
+# shellcheck disable=SC2034 # used by the tests that source this
 AG=/sys/kernel/hypervive/agent
+# shellcheck disable=SC2034
 AG_PARAM=/sys/module/hypervive_agent/parameters
 HOSTD_LOG=/tmp/hostd.log
 HOSTD_CTL=/run/hostd.sock
@@ -96,6 +98,7 @@ writer_start() {
 	rm -f "/tmp/writer$1.done"
 	(dd if=/dev/zero of="/mnt/d$1/w.$$" bs=4k count=8 conv=fsync 2>/dev/null &&
 		touch "/tmp/writer$1.done") &
+	# shellcheck disable=SC2034 # for the tests
 	WRITER_PID=$!
 }
 writer_done() { [ -e "/tmp/writer$1.done" ]; }
