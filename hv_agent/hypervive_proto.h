@@ -134,6 +134,7 @@
 #define HYPERVIVE_PROTO_EV_QUEUE_OVERFLOW	4203U
 #define HYPERVIVE_PROTO_EV_AGENT_STOPPING	4204U
 #define HYPERVIVE_PROTO_EV_RECONNECTED		4205U
+#define HYPERVIVE_PROTO_EV_TEST			4206U
 /* 4300-4399 host peer (logged by the host about a guest, never sent) */
 #define HYPERVIVE_PROTO_EV_GUEST_CONNECTED	4300U
 #define HYPERVIVE_PROTO_EV_GUEST_DISCONNECTED	4301U
@@ -758,6 +759,9 @@ static inline const char *hypervive_proto_event_name(u32 id, u16 *level)
 		break;
 	case HYPERVIVE_PROTO_EV_RECONNECTED:
 		name = "Reconnected";
+		break;
+	case HYPERVIVE_PROTO_EV_TEST:
+		name = "TestEvent";
 		break;
 	case HYPERVIVE_PROTO_EV_GUEST_CONNECTED:
 		name = "GuestConnected";

@@ -60,6 +60,7 @@ export DKMS_INSTALLED=$out/dkms/installed
 # One QEMU boot per selftests/boots/*.boot file, each judged on its own.
 for boot in selftests/boots/*.boot; do
 	NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" CHECK="" EXTRA=()
+	RUNNER="" HOSTPROGS=""
 	# shellcheck source=/dev/null
 	. "$boot"
 	step "in-guest tests: $NAME"
@@ -71,6 +72,8 @@ for boot in selftests/boots/*.boot; do
 	for k in $KMODS; do args+=(--kmod "$k"); done
 	[ -z "$APPEND" ] || args+=(--append "$APPEND")
 	[ -z "$EXPECT_PANIC" ] || args+=(--expect-panic "$EXPECT_PANIC")
+	[ -z "$RUNNER" ] || args+=(--runner "$RUNNER")
+	for p in $HOSTPROGS; do args+=(--hostprog "$p"); done
 	bash selftests/run-guest-tests.sh "${args[@]}" -- "${EXTRA[@]}" \
 		>"$out/guest-$NAME.log" 2>&1
 	cat "$out/guest-$NAME.log"

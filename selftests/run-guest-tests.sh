@@ -2,13 +2,20 @@
 # run-guest-tests.sh - one QEMU boot running a set of in-guest tests against
 # the built modules, judged by ktap-count.sh.
 #   --name NAME --out DIR --tests GLOB [--kmod NAME]... [--append ARGS]
-#   [--timeout S] [--expect-panic REGEX] [-- extra run-guest.sh args]
+#   [--timeout S] [--expect-panic REGEX] [--runner SCRIPT] [--hostprog NAME]...
+#   [-- extra run-guest.sh args]
+# --runner: a script taking run-guest.sh's arguments that boots instead of
+#   it (e.g. selftests/agent-guest.sh: disks, savevm/loadvm); relative to the
+#   repository.  --hostprog: a dynamically linked program of this machine
+#   (e.g. socat) copied into the guest with the shared libraries ldd names.
 # Writes DIR/console.log, DIR/results.ktap and DIR/counts ("P F S").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 h=$top/selftests/harness
 name="" out="" tests="" append="" tmo=900 expect_panic=""
 kmods=()
+runner=$h/run-guest.sh
+hostprogs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -18,6 +25,8 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--timeout) tmo=$2; shift 2 ;;
 	--expect-panic) expect_panic=$2; shift 2 ;;
+	--runner) runner=$top/$2; shift 2 ;;
+	--hostprog) hostprogs+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	*) echo "run-guest-tests: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -46,13 +55,23 @@ if [ -n "${DKMS_INSTALLED:-}" ]; then
 	kos+=(--add "$top/selftests/guest/etc/hypervive-test.conf:/etc/modprobe.d/hypervive-test.conf")
 fi
 
+for p in ${hostprogs[@]+"${hostprogs[@]}"}; do
+	path=$(command -v "$p") || { echo "run-guest-tests: no $p on this machine" >&2; exit 1; }
+	kos+=(--add "$(readlink -f "$path"):/usr/bin/$p")
+	for lib in $(ldd "$path" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		kos+=(--add "$(readlink -f "$lib"):$lib")
+	done
+done
+# Every helper library (hv.sh, agent.sh, ...) under /lib/hypervive.
+kos+=(--add "$top/selftests/guest/lib:/lib/hypervive")
+
 bash "$h/kernel-cache.sh" "$KVER" "$CACHE" >/dev/null
 bash "$h/mkinitramfs.sh" --kver "$KVER" --cache "$CACHE" --out "$out/initrd.cpio.gz" \
 	"${kmods[@]}" "${kos[@]}" \
 	--add "$top/selftests/guest/lib/hv.sh:/lib/hypervive/hv.sh" \
 	--add "$out/tests:/tests" >"$out/mkinitramfs.log" 2>&1
 t0=$(date +%s)
-bash "$h/run-guest.sh" --kernel "$CACHE/kernel/$KVER/vmlinuz" \
+bash "$runner" --kernel "$CACHE/kernel/$KVER/vmlinuz" \
 	--initrd "$out/initrd.cpio.gz" --out "$out" --timeout "$tmo" \
 	--append "$append" "$@" >"$out/qemu.log" 2>&1 || true
 echo "guest $name: $(($(date +%s) - t0)) s"

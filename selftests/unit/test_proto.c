@@ -962,6 +962,11 @@ static void test_names(void)
 	unit_check(s && lv == HYPERVIVE_PROTO_LEVEL_WARNING, "4302 is a Warning");
 	unit_check(!hypervive_proto_event_name(4150, &lv) && lv == 0,
 		   "unassigned 4150 has no name");
+	s = hypervive_proto_event_name(HYPERVIVE_PROTO_EV_TEST, &lv);
+	unit_check(s && !strcmp(s, "TestEvent") && lv == HYPERVIVE_PROTO_LEVEL_INFO &&
+		   HYPERVIVE_PROTO_EV_TEST == 4206, "4206 is TestEvent, Information");
+	unit_check(!hypervive_proto_event_name(4207, &lv) && lv == 0,
+		   "unassigned 4207 has no name");
 	unit_check(!strcmp(hypervive_proto_type_name(HYPERVIVE_PROTO_T_QUERY_REPLY),
 			   "QUERY_REPLY") &&
 		   !strcmp(hypervive_proto_type_name(99), "UNKNOWN"),
@@ -973,7 +978,7 @@ static void test_names(void)
 
 int main(void)
 {
-	unit_plan(163);
+	unit_plan(165);
 	test_primitives();
 	test_strings();
 	test_golden();

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API differences the agent meets, in one place (ARCHITECTURE.md
+ * decision 8).  Everything else in hv_agent/ calls these helpers and never
+ * tests LINUX_VERSION_CODE itself.
+ *
+ * Freezing.  Until 6.5, freeze_super(sb) and thaw_super(sb) take the
+ * superblock only, and one freeze at a time exists: a second freezer gets
+ * -EBUSY.  6.6 added the holder (FREEZE_HOLDER_KERNEL/USERSPACE) so that a
+ * kernel freeze and a user-space freeze (fsfreeze, the Hyper-V VSS daemon)
+ * can nest; 6.16 added an owner cookie.  We freeze as a kernel holder, and we
+ * never stack our freeze onto someone else's: the caller checks
+ * hv_sb_frozen() first and reports such a filesystem as frozen by another.
+ * A filesystem that implements its own ->freeze_super/->thaw_super gets
+ * those, as the FIFREEZE ioctl does.
+ */
+#ifndef HYPERVIVE_AGENT_COMPAT_H
+#define HYPERVIVE_AGENT_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+static inline int hv_freeze_sb(struct super_block *sb)
+{
+	if (sb->s_op->freeze_super)
+		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+	return freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+}
+
+static inline int hv_thaw_sb(struct super_block *sb)
+{
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+	return thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+}
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+static inline int hv_freeze_sb(struct super_block *sb)
+{
+	if (sb->s_op->freeze_super)
+		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL);
+	return freeze_super(sb, FREEZE_HOLDER_KERNEL);
+}
+
+static inline int hv_thaw_sb(struct super_block *sb)
+{
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL);
+	return thaw_super(sb, FREEZE_HOLDER_KERNEL);
+}
+#else
+static inline int hv_freeze_sb(struct super_block *sb)
+{
+	if (sb->s_op->freeze_super)
+		return sb->s_op->freeze_super(sb);
+	return freeze_super(sb);
+}
+
+static inline int hv_thaw_sb(struct super_block *sb)
+{
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb);
+	return thaw_super(sb);
+}
+#endif
+
+/* The filesystem can freeze at all (what ioctl_fsfreeze() checks). */
+static inline bool hv_sb_can_freeze(const struct super_block *sb)
+{
+	return sb->s_op->freeze_fs || sb->s_op->freeze_super;
+}
+
+/*
+ * Frozen, or on its way there, by anybody.  s_writers.frozen is written under
+ * s_umount; a racy read is fine here because freeze_super() itself refuses
+ * (-EBUSY) a superblock someone froze in the meantime, and we report that.
+ */
+static inline bool hv_sb_frozen(const struct super_block *sb)
+{
+	return READ_ONCE(sb->s_writers.frozen) != SB_UNFROZEN;
+}
+
+/*
+ * The VM generation ID notifier (drivers/virt/vmgenid.c calls
+ * add_vmfork_randomness()) exists since 5.18 with CONFIG_VMGENID; without
+ * it <linux/random.h> has stubs and only the clock check detects restores.
+ */
+#if IS_ENABLED(CONFIG_VMGENID) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+#define HV_HAVE_VMFORK_NOTIFIER	1
+#else
+#define HV_HAVE_VMFORK_NOTIFIER	0
+#endif
+
+#endif /* HYPERVIVE_AGENT_COMPAT_H */
