@@ -46,7 +46,7 @@ t0=$(ag_cnt throttled)
 out=$(hv-fakehost flood 200 2>&1)
 ktap_diag "$out"
 ms=$(echo "$out" | sed -n 's/.*elapsed_ms=\([0-9]*\).*/\1/p')
-ktap_expect_eq "200 QUERYs at once: all answered" \
+ktap_expect_eq "200 QUERY requests at once: all answered" \
 	"$(echo "$out" | sed -n 's/.*replies=\([0-9]*\) .*/\1/p')" 200
 # 50 at once, then 50 a second: at least 3 s whatever the load.
 ktap_expect_eq "... no faster than the input bound (>= 2.5 s)" "$((${ms:-0} >= 2500))" 1
