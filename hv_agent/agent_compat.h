@@ -18,6 +18,9 @@
 #define HYPERVIVE_AGENT_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/notifier.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
 #include <linux/version.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
@@ -81,14 +84,42 @@ static inline bool hv_sb_frozen(const struct super_block *sb)
 }
 
 /*
- * The VM generation ID notifier (drivers/virt/vmgenid.c calls
- * add_vmfork_randomness()) exists since 5.18 with CONFIG_VMGENID; without
- * it <linux/random.h> has stubs and only the clock check detects restores.
+ * The VM generation ID notifier: drivers/virt/vmgenid.c calls
+ * add_vmfork_randomness(), whose notifier chain exists since 5.19 with
+ * CONFIG_VMGENID.  Without it only the clock check detects restores.
  */
-#if IS_ENABLED(CONFIG_VMGENID) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
-#define HV_HAVE_VMFORK_NOTIFIER	1
+#if IS_ENABLED(CONFIG_VMGENID) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)
+static inline int hv_vmfork_register(struct notifier_block *nb)
+{
+	return register_random_vmfork_notifier(nb);
+}
+
+static inline void hv_vmfork_unregister(struct notifier_block *nb)
+{
+	unregister_random_vmfork_notifier(nb);
+}
 #else
-#define HV_HAVE_VMFORK_NOTIFIER	0
+static inline int hv_vmfork_register(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void hv_vmfork_unregister(struct notifier_block *nb)
+{
+}
+#endif
+
+/* A random number below @ceil: get_random_u32_below() is 6.2's name. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static inline u32 hv_random_below(u32 ceil)
+{
+	return get_random_u32_below(ceil);
+}
+#else
+static inline u32 hv_random_below(u32 ceil)
+{
+	return prandom_u32_max(ceil);
+}
 #endif
 
 #endif /* HYPERVIVE_AGENT_COMPAT_H */

@@ -21,7 +21,6 @@
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/net.h>
-#include <linux/random.h>
 #include <linux/sched/loadavg.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -31,6 +30,7 @@
 #include <linux/wait.h>
 #include <net/sock.h>
 #include "agent.h"
+#include "agent_compat.h"
 
 #define HDR			HYPERVIVE_PROTO_HDR_SIZE
 #define TX_CAP			(16 * 1024)
@@ -211,7 +211,7 @@ static void schedule_retry(void)
 {
 	unsigned int ms = conn.backoff_ms;
 
-	ms = ms / 2 + get_random_u32_below(ms / 2 + 1);
+	ms = ms / 2 + hv_random_below(ms / 2 + 1);
 	conn.retry_at = jiffies + msecs_to_jiffies(ms);
 	conn.backoff_ms = min(conn.backoff_ms * 2,
 			      READ_ONCE(agent_param.reconnect_max_ms));

@@ -58,12 +58,34 @@ static struct {
 	.lock = __MUTEX_INITIALIZER(fz.lock),
 };
 
+/*
+ * What sysfs shows, copied under a spinlock: reading sysfs must not wait
+ * for fz.lock (held across a sync), and fz.lock is held while the mount
+ * table is read through seq_file, so taking it under sysfs's seq_file
+ * locks would order the two classes both ways.
+ */
+static DEFINE_SPINLOCK(snap_lock);
+static struct hypervive_proto_fs snap[HYPERVIVE_PROTO_FS_MAX];
+static unsigned int nsnap;
+
 static struct workqueue_struct *fs_wq;
 static struct delayed_work timeout_work;
 static struct work_struct lost_work;
 static DEFINE_SPINLOCK(req_lock);
 static bool closed;
 static unsigned int outstanding;
+
+/* Publish what we hold to sysfs (under fz.lock). */
+static void snapshot(void)
+{
+	unsigned int i;
+
+	spin_lock(&snap_lock);
+	for (i = 0; i < fz.n; i++)
+		snap[i] = fz.held[i].rec;
+	nsnap = fz.n;
+	spin_unlock(&snap_lock);
+}
 
 static u32 remaining_ms(void)
 {
@@ -162,6 +184,7 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 	*nrec = fz.n;
 	fz.n = 0;
 	fz.active = false;
+	snapshot();
 	agent_count(thaws);
 	return err;
 }
@@ -330,6 +353,7 @@ static void do_freeze(const struct fs_req *req)
 	fz.gen = req->gen;
 	fz.timeout_ms = tmo;
 	fz.deadline = jiffies + msecs_to_jiffies(tmo);
+	snapshot();
 	queue_delayed_work(fs_wq, &timeout_work, msecs_to_jiffies(tmo));
 	agent_count(freezes);
 	reply(req, 0, fz.checkpoint_id, fz.rec, nrec);
@@ -511,18 +535,22 @@ u64 agent_fs_frozen_checkpoint(void)
 
 ssize_t agent_fs_show_frozen(char *buf)
 {
-	unsigned int i;
+	struct hypervive_proto_fs *copy;
+	unsigned int i, n;
 	int len = 0;
 
-	if (mutex_lock_interruptible(&fz.lock))
-		return -EINTR;
-	for (i = 0; i < fz.n; i++) {
-		const struct hypervive_proto_fs *r = &fz.held[i].rec;
-
-		len += sysfs_emit_at(buf, len, "%s %s %u:%u\n", r->mount,
-				     r->fstype, r->dev >> 20, r->dev & 0xfffff);
-	}
-	mutex_unlock(&fz.lock);
+	copy = kmalloc_array(HYPERVIVE_PROTO_FS_MAX, sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	spin_lock(&snap_lock);
+	n = nsnap;
+	memcpy(copy, snap, n * sizeof(*copy));
+	spin_unlock(&snap_lock);
+	for (i = 0; i < n; i++)
+		len += sysfs_emit_at(buf, len, "%s %s %u:%u\n", copy[i].mount,
+				     copy[i].fstype, copy[i].dev >> 20,
+				     copy[i].dev & 0xfffff);
+	kfree(copy);
 	return len;
 }
 

@@ -19,7 +19,6 @@
 
 #include <linux/kernel.h>
 #include <linux/notifier.h>
-#include <linux/random.h>
 #include <linux/timekeeping.h>
 #include "agent.h"
 #include "agent_compat.h"
@@ -96,9 +95,9 @@ int agent_restore_init(void)
 	int ret;
 
 	clock_moved_ns();
-	if (!HV_HAVE_VMFORK_NOTIFIER)
-		return 0;
-	ret = register_random_vmfork_notifier(&vmfork_nb);
+	ret = hv_vmfork_register(&vmfork_nb);
+	if (ret == -EOPNOTSUPP)
+		return 0;	/* no CONFIG_VMGENID: the clock check only */
 	if (ret) {
 		pr_warn("cannot join the VM generation ID notifier (%d): restores are detected by the clock only\n",
 			ret);
@@ -111,6 +110,6 @@ int agent_restore_init(void)
 void agent_restore_exit(void)
 {
 	if (registered)
-		unregister_random_vmfork_notifier(&vmfork_nb);
+		hv_vmfork_unregister(&vmfork_nb);
 	registered = false;
 }

@@ -7,7 +7,7 @@
 . "${HV_LIB:-/lib/hypervive}/agent.sh"
 
 command -v socat >/dev/null || ktap_skip_all "no socat in the guest"
-ktap_plan 8
+ktap_plan 9
 hv_unload_all
 ag_unload
 ag_vsock || ktap_skip_all "no vsock_loopback"
@@ -34,6 +34,7 @@ frames() {
 }
 
 # 1. socat listens and keeps what the agent says (no answer: HELLO only).
+dmesg_mark
 socat -u VSOCK-LISTEN:2761 OPEN:/tmp/raw1.bin,creat,trunc &
 spid=$!
 sleep 1
@@ -49,6 +50,8 @@ ktap_check "its payload names this guest: boot ID, hostname, release" \
 	sh -c "grep -q '$(me)' /tmp/raw1.bin && grep -q agent-guest /tmp/raw1.bin && grep -q '$(uname -r)' /tmp/raw1.bin"
 ktap_expect_eq "... role guest (1) at payload offset 6" \
 	"$(od -An -tu1 -j30 -N2 /tmp/raw1.bin | tr -s ' ')" " 1 0"
+ktap_check "socat never answers: the agent gives up after 10 s without the host's HELLO" \
+	wait_for 20 dmesg_has "no HELLO exchange with vsock:1:2761: no HELLO from the host in 10 s (-ETIMEDOUT)"
 kill $spid 2>/dev/null
 wait $spid 2>/dev/null
 ag_unload
