@@ -658,7 +658,9 @@ static bool rate_allows(const struct hypervive_proto_hdr *h, const u8 *p)
 	    h->length == HYPERVIVE_PROTO_ACK_LEN &&
 	    hypervive_proto_get_u64(p) > conn.last_ack)
 		return true;
-	add = jiffies_to_msecs(now - conn.tokens_at) * HOST_RATE / 1000;
+	/* a second refills the bucket: longer idle must not overflow */
+	add = min(jiffies_to_msecs(now - conn.tokens_at), 1000U) * HOST_RATE /
+	      1000;
 	if (add) {
 		conn.tokens = min(conn.tokens + add, (unsigned int)HOST_RATE);
 		conn.tokens_at = now;

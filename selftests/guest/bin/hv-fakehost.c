@@ -396,9 +396,10 @@ static int mode_frames(int ms, uint8_t *buf)
 		       (unsigned long long)h.seq, h.length, h.flags);
 		if (t == HYPERVIVE_PROTO_T_HEARTBEAT &&
 		    !hypervive_proto_heartbeat_decode(buf + HDR, h.length, &hb))
-			printf(" counter=%llu queued=%u dropped=%u frozen=%u",
-			       (unsigned long long)hb.counter, hb.queued_events,
-			       hb.dropped_events, hb.frozen_count);
+			printf(" counter=%llu uptime_ms=%llu queued=%u dropped=%u frozen=%u",
+			       (unsigned long long)hb.counter,
+			       (unsigned long long)(hb.uptime_ns / 1000000),
+			       hb.queued_events, hb.dropped_events, hb.frozen_count);
 		if (t == HYPERVIVE_PROTO_T_EVENT)
 			printf(" event_seq=%llu event_id=%u",
 			       (unsigned long long)hypervive_proto_get_u64(buf + HDR),
