@@ -5,6 +5,7 @@
 #
 #   make                  build the modules for KVER (default: running kernel,
 #                         else the newest /lib/modules/*/build)
+#   make demo             the suite at work in a QEMU guest (a minute or two)
 #   make check            install what is missing, build, unit tests, QEMU tests
 #   make unit             user-space unit tests only
 #   make bench            benchmarks (selftests/bench/*.sh), figures printed
@@ -27,7 +28,7 @@ export KVER KDIR CACHE
 
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all modules modules-test unit check bench clean print-kver
+.PHONY: all modules modules-test unit demo check bench clean print-kver
 
 all: modules
 
@@ -42,6 +43,9 @@ modules-test:
 unit:
 	$(MAKE) -C selftests/unit run
 
+demo:
+	bash selftests/demo/run.sh
+
 check:
 	bash selftests/check.sh
 
@@ -52,7 +56,7 @@ clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) HYPERVIVE_SELFTESTS=1 clean; fi
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/guest/bin clean
-	rm -rf .check
+	rm -rf .check .demo
 
 # For scripts: the KVER/KDIR this Makefile resolved, as shell assignments.
 print-kver:

@@ -3,8 +3,12 @@
 #   1. installs the Debian packages it needs
 #   2. builds the modules (and the test-only model) with W=1, warnings as errors
 #   3. runs the user-space unit tests (AddressSanitizer + UBSan)
-#   4. boots Debian's kernel in QEMU (TCG) with our modules and runs the
-#      in-guest tests; a panic, WARN, oops or hang fails the run
+#   4. quality gates (checkpatch --strict, sparse, codespell), fuzzing of the
+#      parsers, hypervive-hostd's own tests, a sandboxed dkms install/remove
+#   5. boots Debian's kernel in QEMU (TCG) with our modules and runs the
+#      in-guest tests, one boot per selftests/boots/*.boot; a panic, WARN,
+#      oops or hang fails the run
+#   6. `make demo`, whole
 # Last line: `N passed, N failed`; exit status non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -92,6 +96,22 @@ for boot in selftests/boots/*.boot; do
 		[ "$crc" -eq 0 ] || grep -q '^not ok' "$c.ktap" || echo "0 1 0" >"$c.counts"
 	fi
 done
+
+# make demo, whole, as a newcomer runs it: its guest checks count here, and a
+# failing demo whose guest passed (the host side broke) counts one failure.
+step "make demo"
+if [ "$(cat "$out/build.counts" 2>/dev/null)" = "1 0 0" ]; then
+	bash selftests/demo/run.sh >"$out/demo.log" 2>&1
+	drc=$?
+	tail -n1 .demo/guest/counts >"$out/demo.counts" 2>/dev/null || echo "0 1 0" >"$out/demo.counts"
+	if [ "$drc" -ne 0 ]; then
+		tail -n 20 "$out/demo.log"
+		read -r _ dfail _ <"$out/demo.counts"
+		[ "${dfail:-0}" -gt 0 ] || echo "0 1 0" >"$out/demo.counts"
+	fi
+else
+	fail_stage demo
+fi
 
 step "done"
 bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/gates.ktap" "$out/fuzz.ktap" "$out/hostd.ktap" "$out/dkms.ktap"

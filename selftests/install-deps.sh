@@ -1,12 +1,13 @@
 #!/bin/bash
 # install-deps.sh - install the Debian packages `make check` needs, if missing.
 # Runs as root on Debian 12; does nothing when everything is there.
+# --demo: only what `make demo` needs (no gates, sanitizers or dkms).
 set -euo pipefail
 
 kver=${KVER:-}
 pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static
-      qemu-system-x86 qemu-utils socat e2fsprogs util-linux sparse dkms
-      codespell clang llvm libclang-rt-14-dev)
+      qemu-system-x86 qemu-utils socat e2fsprogs util-linux)
+[ "${1:-}" = --demo ] || pkgs+=(sparse dkms codespell clang llvm libclang-rt-14-dev)
 if [ -n "$kver" ] && [ ! -d "/lib/modules/$kver/build" ]; then
 	pkgs+=("linux-headers-$kver")
 elif ! compgen -G "/lib/modules/*/build" >/dev/null; then
