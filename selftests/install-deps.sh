@@ -8,10 +8,14 @@ kver=${KVER:-}
 pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static
       qemu-system-x86 qemu-utils socat e2fsprogs util-linux)
 [ "${1:-}" = --demo ] || pkgs+=(sparse dkms codespell clang llvm libclang-rt-14-dev)
-if [ -n "$kver" ] && [ ! -d "/lib/modules/$kver/build" ]; then
-	pkgs+=("linux-headers-$kver")
-elif ! compgen -G "/lib/modules/*/build" >/dev/null; then
-	pkgs+=(linux-headers-amd64)
+# Headers: none needed when KVER's, or any (the Makefile then picks the
+# newest), are there.  Otherwise KVER's own package if Debian has one, else
+# linux-headers-amd64: the running kernel may not be Debian's (a cloud or
+# custom kernel has no headers package), and `make` builds for the newest
+# installed headers anyway.  Decided after `apt-get update` (see below).
+headers=""
+if ! [ -d "/lib/modules/$kver/build" ] && ! compgen -G "/lib/modules/*/build" >/dev/null; then
+	headers=linux-headers-amd64
 fi
 
 missing=()
@@ -19,12 +23,20 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && [ -z "$headers" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing packages: ${missing[*]} (run as root or install them)" >&2
+	echo "install-deps: missing packages: ${missing[*]} ${headers:+kernel headers} (run as root or install them)" >&2
 	exit 1
 fi
-echo "install-deps: installing ${missing[*]}"
 apt-get update -qq
+if [ -n "$headers" ]; then
+	if [ -n "$kver" ] && apt-cache show "linux-headers-$kver" >/dev/null 2>&1; then
+		headers=linux-headers-$kver
+	else
+		echo "install-deps: no headers package for the running kernel ${kver:-?}; installing linux-headers-amd64"
+	fi
+	missing+=("$headers")
+fi
+echo "install-deps: installing ${missing[*]}"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	"${missing[@]}" >/dev/null
