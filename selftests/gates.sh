@@ -14,6 +14,8 @@ cd "$top"
 src=$cache/linux-source
 cp_pl=$src/scripts/checkpatch.pl
 if [ ! -x "$cp_pl" ]; then
+	# On a fresh machine this is the first user of the cache.
+	mkdir -p "$cache"
 	tmp=$(mktemp -d "$cache/linux-source.XXXXXX")
 	(cd "$tmp" && apt-get download -o APT::Sandbox::User=root linux-source-6.1 >/dev/null 2>&1 &&
 		dpkg-deb -x linux-source-6.1_*.deb deb &&
