@@ -65,9 +65,17 @@ else
 	fi
 fi
 
+# A build that did not run (no KDIR, a failing make) checked nothing.
 spout=$(make -C "$kdir" M="$top" C=2 HYPERVIVE_SELFTESTS=1 modules 2>&1)
+sprc=$?
 spw=$(echo "$spout" | grep -E '(warning|error):' | grep -v 'Skipping BTF')
-if [ -z "$spw" ]; then ok "sparse (C=2): no warning"; else nok "sparse (C=2)" "$spw"; fi
+if [ "$sprc" -ne 0 ]; then
+	nok "sparse (C=2): make failed (exit $sprc)" "$(echo "$spout" | tail -n 20)"
+elif [ -z "$spw" ]; then
+	ok "sparse (C=2): no warning"
+else
+	nok "sparse (C=2)" "$spw"
+fi
 
 # modinfo field "parm" is a real name: .codespell-ignore lists it.
 # shellcheck disable=SC2046
