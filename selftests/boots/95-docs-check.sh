@@ -15,10 +15,10 @@ out=${1:?usage: $0 OUTDIR}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 docs=$top/selftests/docs
 
-n=0
+n=0 failed=0
 results=()
 ok() { n=$((n + 1)); results+=("ok $n $1"); }
-notok() { n=$((n + 1)); results+=("not ok $n $1"); }
+notok() { n=$((n + 1)); failed=$((failed + 1)); results+=("not ok $n $1"); }
 
 # guest: "ro PATH" per file, normalized, test-only modules left out.
 guest=$(tr -d '\r' <"$out/results.ktap" 2>/dev/null |
@@ -90,3 +90,4 @@ compare README "$readme"
 echo "KTAP version 1"
 echo "1..$n"
 printf '%s\n' "${results[@]}"
+[ "$failed" -eq 0 ]
