@@ -3,27 +3,36 @@
 #   checkpatch.pl --strict (from linux-source-6.1, cached) on every kernel-side
 #   source; findings listed in selftests/checkpatch.exceptions are allowed;
 #   sparse (make C=2) with no warning; W=1 is the normal build (check.sh);
-#   codespell on sources and docs.
+#   codespell on sources and docs;
+#   docs/ABI/ through get_abi.pl validate (from the same linux-source) and
+#   selftests/docs/abi-list.sh (every entry complete, its mode given).
 #   gates.sh KVER KDIR CACHE
 set -uo pipefail
+# KVER is part of the calling convention; the build directory KDIR says it all.
+# shellcheck disable=SC2034
 kver=${1:?} kdir=${2:?} cache=${3:?}
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
-# checkpatch.pl comes from Debian's linux-source-6.1 package.
+# checkpatch.pl and get_abi.pl come from Debian's linux-source-6.1 package;
+# the cache is refilled when any of the files we need is missing (an older
+# cache may hold only some of them).
 src=$cache/linux-source
 cp_pl=$src/scripts/checkpatch.pl
-if [ ! -x "$cp_pl" ]; then
-	# On a fresh machine this is the first user of the cache.
+abi_pl=$src/scripts/get_abi.pl
+need=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	scripts/get_abi.pl)
+missing=0
+for f in "${need[@]}"; do [ -e "$src/$f" ] || missing=1; done
+if [ "$missing" = 1 ]; then
 	mkdir -p "$cache"
-	tmp=$(mktemp -d "$cache/linux-source.XXXXXX")
+	tmp=$(mktemp -d "$cache/linux-source.XXXXXX") || tmp=/nonexistent
 	(cd "$tmp" && apt-get download -o APT::Sandbox::User=root linux-source-6.1 >/dev/null 2>&1 &&
 		dpkg-deb -x linux-source-6.1_*.deb deb &&
 		tar -C "$tmp" -xf deb/usr/src/linux-source-6.1.tar.xz \
-			--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-			'*/scripts/const_structs.checkpatch') || true
+			--wildcards "${need[@]/#/*/}") || true
 	d=$(find "$tmp" -maxdepth 1 -type d -name 'linux-source-*' | head -n1)
-	if [ -n "$d" ] && [ -x "$d/scripts/checkpatch.pl" ]; then
+	if [ -n "$d" ] && [ -x "$d/scripts/checkpatch.pl" ] && [ -e "$d/scripts/get_abi.pl" ]; then
 		rm -rf "$src" && mv "$d" "$src"
 	fi
 	rm -rf "$tmp"
@@ -33,7 +42,7 @@ n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; printf '%s\n' "$2" | sed 's/^/# /'; }
 echo "KTAP version 1"
-echo "1..3"
+echo "1..5"
 
 # Kernel-side C: modules, shared headers, test modules.  User-space tools
 # (tools/, unit tests, guest helpers) follow kernel style but not checkpatch.
@@ -56,12 +65,38 @@ else
 	fi
 fi
 
+# A build that did not run (no KDIR, a failing make) checked nothing.
 spout=$(make -C "$kdir" M="$top" C=2 HYPERVIVE_SELFTESTS=1 modules 2>&1)
+sprc=$?
 spw=$(echo "$spout" | grep -E '(warning|error):' | grep -v 'Skipping BTF')
-if [ -z "$spw" ]; then ok "sparse (C=2): no warning"; else nok "sparse (C=2)" "$spw"; fi
+if [ "$sprc" -ne 0 ]; then
+	nok "sparse (C=2): make failed (exit $sprc)" "$(echo "$spout" | tail -n 20)"
+elif [ -z "$spw" ]; then
+	ok "sparse (C=2): no warning"
+else
+	nok "sparse (C=2)" "$spw"
+fi
 
 # modinfo field "parm" is a real name: .codespell-ignore lists it.
 # shellcheck disable=SC2046
 csout=$(codespell -I .codespell-ignore $(git ls-files | grep -vE '(^|/)corpus/|^LICENSE$') 2>&1)
 if [ -z "$csout" ]; then ok "codespell: sources and docs"; else nok "codespell" "$csout"; fi
+
+# docs/ABI: get_abi.pl prints nothing for a clean tree; any line is a finding.
+if [ ! -e "$abi_pl" ]; then
+	nok "get_abi.pl validate docs/ABI" "get_abi.pl not available (linux-source-6.1 download failed)"
+else
+	abiout=$(perl "$abi_pl" validate --dir docs/ABI 2>&1)
+	abirc=$?
+	if [ -z "$abiout" ] && [ "$abirc" -eq 0 ]; then
+		ok "get_abi.pl validate docs/ABI: $(find docs/ABI -type f | wc -l) files, no complaint"
+	else
+		nok "get_abi.pl validate docs/ABI (exit $abirc)" "$abiout"
+	fi
+fi
+if abiout=$(bash selftests/docs/abi-list.sh docs/ABI/* 2>&1 >/dev/null); then
+	ok "docs/ABI: every entry has Date, KernelVersion, Contact and a (RO)/(RW) Description"
+else
+	nok "docs/ABI: every entry has Date, KernelVersion, Contact and a (RO)/(RW) Description" "$abiout"
+fi
 [ "$failed" -eq 0 ]
