@@ -5,9 +5,10 @@
 #   3. runs the user-space unit tests (AddressSanitizer + UBSan)
 #   4. quality gates (checkpatch --strict, sparse, codespell), fuzzing of the
 #      parsers, hypervive-hostd's own tests, a sandboxed dkms install/remove
-#   5. boots Debian's kernel in QEMU (TCG) with our modules and runs the
-#      in-guest tests, one boot per selftests/boots/*.boot; a panic, WARN,
-#      oops or hang fails the run
+#   5. tests the harness's judge on guests that fail, hang and panic on
+#      purpose; then boots Debian's kernel in QEMU (TCG) with our modules and
+#      runs the in-guest tests, one boot per selftests/boots/*.boot; a panic,
+#      WARN, oops or hang fails the run
 #   6. `make demo`, whole
 # Last line: `N passed, N failed`; exit status non-zero on any failure.
 set -uo pipefail
@@ -60,6 +61,13 @@ if bash selftests/dkms-test.sh "$KVER" "$out/dkms" >"$out/dkms.ktap" 2>"$out/dkm
 	grep -E '^not ok|^#' "$out/dkms.ktap"; cat "$out/dkms.err"
 fi
 export DKMS_INSTALLED=$out/dkms/installed
+
+# The judge the boots below rely on, tested on guests that pass, fail, hang
+# and panic on purpose.
+step "harness self-test"
+bash selftests/harness/selftest.sh --kver "$KVER" "$CACHE" >"$out/harness.log" 2>&1
+sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2 0/p' "$out/harness.log" | tail -n1 >"$out/harness.counts"
+grep -E '^not ok' "$out/harness.log" || true
 
 # One QEMU boot per selftests/boots/*.boot file, each judged on its own.
 for boot in selftests/boots/*.boot; do

@@ -195,6 +195,10 @@ printf 'KTAP version 1\n1..1\nnot ok 1 unit\n' >"$work/b.ktap"
 src=0; sout=$("$here/summarize.sh" "$work/a.pfs" "$work/b.ktap" 2>/dev/null) || src=$?
 check "summarize adds P F S and KTAP files (got '$sout', rc $src)" \
 	test "$src" -eq 1 -a "$sout" = "2 passed, 1 failed, 1 skipped"
+echo "0 0 0" >"$work/none.pfs"
+src=0; sout=$("$here/summarize.sh" "$work/a.pfs" "$work/none.pfs" 2>/dev/null) || src=$?
+check "summarize fails a stage in which no test ran (got '$sout', rc $src)" \
+	test "$src" -eq 1 -a "$sout" = "2 passed, 1 failed, 1 skipped"
 
 echo "# $(($(date +%s) - t0)) s, work dir $work"
 echo "$passed passed, $failed failed"

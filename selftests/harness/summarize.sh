@@ -4,7 +4,8 @@
 # Each FILE either holds a `P F S` line (the last one counts; e.g. saved
 # `ktap-count.sh --counts-only` output) or is bare KTAP output (e.g. of the
 # user-space unit tests), counted by `ktap-count.sh --plain`.  A FILE with
-# neither counts as one failure.  Prints `N passed, N failed[, N skipped]`
+# neither, or whose counts are all zero (a stage whose tests never ran),
+# counts as one failure.  Prints `N passed, N failed[, N skipped]`
 # and exits 1 if anything failed.
 set -euo pipefail
 
@@ -20,6 +21,9 @@ for f in "$@"; do
 	fi
 	if [ -z "$pfs" ]; then
 		echo "FAIL $f: no results" >&2
+		pfs="0 1 0"
+	elif [ "$pfs" = "0 0 0" ]; then
+		echo "FAIL $f: no test ran" >&2
 		pfs="0 1 0"
 	fi
 	read -r p fl s <<<"$pfs"
