@@ -57,12 +57,13 @@ kmake() { make -C "$src" O="$obj" ARCH=x86_64 LOCALVERSION=-hypervive-debug "$@"
 if [ ! -f "$dest/.complete" ]; then
 	start=$(date +%s)
 	mkdir -p "$obj"
-	if [ ! -f "$obj/.config" ] || [ ! -f "$obj/.config-checked" ]; then
+	# The fragment this tree was configured from, once it passed the check.
+	if ! cmp -s "$here/debug.config" "$obj/.config-fragment"; then
 		log "configuring $ver (allnoconfig + debug.config)"
 		kmake -s allnoconfig KCONFIG_ALLCONFIG="$here/debug.config" >&2
 		kmake -s olddefconfig >&2
 		bash "$here/check-config.sh" "$here/debug.config" "$obj/.config"
-		touch "$obj/.config-checked"
+		cp "$here/debug.config" "$obj/.config-fragment"
 	fi
 	log "building $ver with -j2 into $obj (cold: about 15 minutes on 2 cores)"
 	kmake -j2 -s bzImage modules >"$dest/build.log" 2>&1 ||
