@@ -7,6 +7,7 @@
 #                         else the newest /lib/modules/*/build)
 #   make demo             the suite at work in a QEMU guest (a minute or two)
 #   make check            install what is missing, build, unit tests, QEMU tests
+#   make check-debug      the QEMU tests on a debug kernel (KASAN, lockdep, ...)
 #   make unit             user-space unit tests only
 #   make bench            benchmarks (selftests/bench/*.sh), figures printed
 #   make clean
@@ -28,7 +29,7 @@ export KVER KDIR CACHE
 
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all modules modules-test unit demo check bench clean print-kver
+.PHONY: all modules modules-test unit demo check check-debug bench clean print-kver
 
 all: modules
 
@@ -49,6 +50,11 @@ demo:
 check:
 	bash selftests/check.sh
 
+# The in-guest tests, fault injection and load/unload cycles on a kernel with
+# KASAN, lockdep, kmemleak and UBSAN (built once, cached; selftests/debug-kernel/).
+check-debug:
+	bash selftests/debug-kernel/check-debug.sh
+
 bench: modules-test
 	bash selftests/bench.sh
 
@@ -56,7 +62,7 @@ clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) $(KBUILD_ARGS) HYPERVIVE_SELFTESTS=1 clean; fi
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/guest/bin clean
-	rm -rf .check .demo
+	rm -rf .check .check-debug .demo
 
 # For scripts: the KVER/KDIR this Makefile resolved, as shell assignments.
 print-kver:

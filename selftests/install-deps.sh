@@ -8,6 +8,8 @@ kver=${KVER:-}
 pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static
       qemu-system-x86 qemu-utils socat e2fsprogs util-linux)
 [ "${1:-}" = --demo ] || pkgs+=(sparse dkms codespell clang llvm libclang-rt-14-dev)
+# The debug kernel's build (make check-debug): Kconfig's parser, objtool.
+[ "${1:-}" = --demo ] || pkgs+=(flex bison bc libelf-dev libssl-dev)
 # Headers: none needed when KVER's, or any (the Makefile then picks the
 # newest), are there.  Otherwise KVER's own package if Debian has one, else
 # linux-headers-amd64: the running kernel may not be Debian's (a cloud or

@@ -3,11 +3,13 @@
 # the built modules, judged by ktap-count.sh.
 #   --name NAME --out DIR --tests GLOB [--kmod NAME]... [--append ARGS]
 #   [--timeout S] [--expect-panic REGEX] [--runner SCRIPT] [--hostprog NAME]...
-#   [-- extra run-guest.sh args]
+#   [--extra-test FILE]... [-- extra run-guest.sh args]
 # --runner: a script taking run-guest.sh's arguments that boots instead of
 #   it (e.g. selftests/agent-guest.sh: disks, savevm/loadvm); relative to the
 #   repository.  --hostprog: a dynamically linked program of this machine
 #   (e.g. socat) copied into the guest with the shared libraries ldd names.
+# --extra-test: one more test file (relative to the repository) besides the
+#   glob, e.g. the debug pass's kmemleak check after the boot's last test.
 # Writes DIR/console.log, DIR/results.ktap and DIR/counts ("P F S").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,7 @@ h=$top/selftests/harness
 name="" out="" tests="" append="" tmo=900 expect_panic=""
 kmods=()
 runner=$h/run-guest.sh
-hostprogs=()
+hostprogs=() extra_tests=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--expect-panic) expect_panic=$2; shift 2 ;;
 	--runner) runner=$top/$2; shift 2 ;;
 	--hostprog) hostprogs+=("$2"); shift 2 ;;
+	--extra-test) extra_tests+=("$top/$2"); shift 2 ;;
 	--) shift; break ;;
 	*) echo "run-guest-tests: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -35,7 +38,7 @@ done
 mkdir -p "$out/tests"
 rm -f "$out/tests/"*
 # shellcheck disable=SC2086 # the glob is meant to expand here
-cp $top/$tests "$out/tests/"
+cp $top/$tests ${extra_tests[@]+"${extra_tests[@]}"} "$out/tests/"
 
 kos=()
 for ko in "$top"/hv_*/*.ko "$top"/selftests/hv_*/*.ko; do
@@ -65,13 +68,14 @@ done
 # Every helper library (hv.sh, agent.sh, ...) under /lib/hypervive.
 kos+=(--add "$top/selftests/guest/lib:/lib/hypervive")
 
-bash "$h/kernel-cache.sh" "$KVER" "$CACHE" >/dev/null
+# The kernel: Debian's image for KVER, or HYPERVIVE_KERNEL_IMAGE (see there).
+kimg=$(bash "$h/kernel-cache.sh" "$KVER" "$CACHE")
 bash "$h/mkinitramfs.sh" --kver "$KVER" --cache "$CACHE" --out "$out/initrd.cpio.gz" \
 	"${kmods[@]}" "${kos[@]}" \
 	--add "$top/selftests/guest/lib/hv.sh:/lib/hypervive/hv.sh" \
 	--add "$out/tests:/tests" >"$out/mkinitramfs.log" 2>&1
 t0=$(date +%s)
-bash "$runner" --kernel "$CACHE/kernel/$KVER/vmlinuz" \
+bash "$runner" --kernel "$kimg/vmlinuz" \
 	--initrd "$out/initrd.cpio.gz" --out "$out" --timeout "$tmo" \
 	--append "$append" "$@" >"$out/qemu.log" 2>&1 || true
 echo "guest $name: $(($(date +%s) - t0)) s"

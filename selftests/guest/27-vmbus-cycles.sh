@@ -40,7 +40,11 @@ echo 3 >/proc/sys/vm/drop_caches
 after=$(mem)
 ktap_diag "slab+vmalloc+percpu: before ${before} kB, after ${after} kB"
 # Two leaked pages per CPU per cycle would be 1600 kB here.
-ktap_check "memory grew by less than 256 kB" test $((after - before)) -lt 256
+if hv_debug_kernel; then
+	ktap_skip "memory grew by less than 256 kB" "debug kernel: KASAN's quarantine holds freed objects; kmemleak judges leaks"
+else
+	ktap_check "memory grew by less than 256 kB" test $((after - before)) -lt 256
+fi
 ktap_expect_eq "100 INITIATE_CONTACTs, 100 UNLOADs" \
 	"$(( $(cat $HOST/contacts) - c0 )) $(( $(cat $HOST/unloads) - u0 ))" "100 100"
 ktap_expect_eq "SynIC of both CPUs back to reset" \

@@ -8,6 +8,10 @@
 # and generate modules.dep there (Debian ships none) with `depmod -b`.
 # The cache is filled in a temp dir and renamed into place, so an interrupted
 # run never leaves a half cache; a warm cache only prints the path.
+#
+# HYPERVIVE_KERNEL_IMAGE=DIR replaces the Debian image with a kernel of the
+# same layout (DIR/vmlinuz, DIR/lib/modules/KVER/ with modules.dep): the
+# debug kernel of selftests/debug-kernel/build.sh.  Nothing is fetched then.
 set -euo pipefail
 
 usage() {
@@ -24,6 +28,16 @@ case "${1:-}" in -h|--help) usage; exit 0 ;; esac
 kver=$1
 cache=$2
 case "$kver" in */*|.*|'') echo "kernel-cache: bad KVER '$kver'" >&2; exit 2 ;; esac
+
+if [ -n "${HYPERVIVE_KERNEL_IMAGE:-}" ]; then
+	img=$HYPERVIVE_KERNEL_IMAGE
+	if [ ! -f "$img/vmlinuz" ] || [ ! -f "$img/lib/modules/$kver/modules.dep" ]; then
+		echo "kernel-cache: HYPERVIVE_KERNEL_IMAGE=$img has no vmlinuz or lib/modules/$kver/modules.dep" >&2
+		exit 1
+	fi
+	echo "$img"
+	exit 0
+fi
 
 top="$cache/kernel"
 dest="$top/$kver"

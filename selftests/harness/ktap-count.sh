@@ -17,6 +17,10 @@
 # the interrupted test are not failures (but the panic must happen); problems
 # logged before it still fail.
 # --plain: RESULTS is bare KTAP (user-space unit tests): no markers, no console.
+# Environment: HYPERVIVE_CONSOLE_PATTERNS, an extended regex of more console
+# lines that fail the boot; HYPERVIVE_CONSOLE_IGNORE, one of lines that never
+# do (the debug kernel's pass: lockdep's reports, and its own boot banners
+# such as "kmemleak: Kernel memory leak detector initialized").
 set -euo pipefail
 
 usage() {
@@ -51,6 +55,7 @@ pfx=${label:+$label: }
 if [ "$counts_only" = 1 ]; then exec 3>&2; else exec 3>&1; fi
 
 patterns='BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace:|UBSAN:|KASAN:|kmemleak:|list_add corruption|list_del corruption|sleeping function called from invalid context|INFO: task .* blocked|rcu: INFO|soft lockup|hard LOCKUP'
+patterns="$patterns${HYPERVIVE_CONSOLE_PATTERNS:+|$HYPERVIVE_CONSOLE_PATTERNS}"
 
 # ---- console -----------------------------------------------------------------
 cfail=0 panic_seen=0
@@ -61,10 +66,12 @@ if [ "$plain" = 0 ]; then
 	else
 		# Offending lines as "L<line>"; a last line "P" if the expected panic
 		# was seen (nothing after it is looked at).
-		cout=$(tr -d '\r' <"$console" | PAT=$patterns WANT=$expect awk '
-			BEGIN { pat = ENVIRON["PAT"]; want = ENVIRON["WANT"] }
+		cout=$(tr -d '\r' <"$console" | PAT=$patterns WANT=$expect \
+			IGN=${HYPERVIVE_CONSOLE_IGNORE:-} awk '
+			BEGIN { pat = ENVIRON["PAT"]; want = ENVIRON["WANT"]; ign = ENVIRON["IGN"] }
 			done { next }
 			want != "" && /Kernel panic/ && $0 ~ want { done = 1; next }
+			ign != "" && $0 ~ ign { next }
 			$0 ~ pat { print "L" $0 }
 			END { if (done) print "P" }')
 		if [ -n "$expect" ]; then

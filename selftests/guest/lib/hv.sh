@@ -32,6 +32,11 @@ hv_unload_all() {
 
 hv_loaded() { grep -q "^$1 " /proc/modules; }
 
+# A debug kernel (make check-debug): kmemleak is there.  Its KASAN keeps
+# freed objects in a quarantine, so memory counters say nothing about leaks
+# there; kmemleak (99-debug-kmemleak.sh) judges them instead.
+hv_debug_kernel() { [ -e /sys/kernel/debug/kmemleak ]; }
+
 # hv_load_sim [param=value ...]
 hv_load_sim() {
 	hv_loaded hypervive_common || hv-insmod "$HV_KO/hypervive_common.ko" || return 1
