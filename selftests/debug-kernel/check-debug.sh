@@ -10,7 +10,7 @@
 #     after its last unload (guest/99-debug-kmemleak.sh), except the crash
 #     boot, which ends in a deliberate panic;
 #   - the debug-only boots of selftests/debug-kernel/boots/*.boot (fault
-#     injection into each module's init, 1,000 load/unload cycles).
+#     injection into each module's init, load/unload cycles of each module).
 # On top of ktap-count.sh's usual console judge (panic, WARN, oops, BUG, ...)
 # any KASAN, lockdep, UBSAN, sleeping-in-atomic, list-corruption or kmemleak
 # report fails the boot.  Logs in .check-debug/; one KTAP line per stage,
@@ -38,8 +38,12 @@ export HYPERVIVE_CONSOLE_PATTERNS='BUG: KASAN|WARNING: possible|possible circula
 export HYPERVIVE_CONSOLE_IGNORE='kmemleak: Kernel memory leak detector initialized|RCU lockdep checking is enabled'
 # Load/unload cycles per module in 20-debug-cycles.sh.  About 1.2 cycles of
 # hypervive_core per second under TCG with KASAN and lockdep: the issue's
-# 1,000 of each module take most of an hour, so `make check` runs 100.
+# 1,000 of each module take most of an hour, so the default is 100.
 cycles=${HYPERVIVE_DEBUG_CYCLES:-100}
+
+step "dependencies"
+# On a fresh machine: the compiler, QEMU, and flex/bison/libelf for the kernel.
+bash selftests/install-deps.sh || fail_stage deps
 
 step "debug kernel (cached in $CACHE/debug-kernel)"
 t0=$(date +%s)
