@@ -12,12 +12,6 @@ rmmod hypervive_agent 2>/dev/null
 rmmod hypervive_faultinj 2>/dev/null
 hv_unload_all
 ktap_expect_eq "none of our modules is loaded" "$(grep -c '^hypervive_' /proc/modules)" 0
-kml_scan
-ours=$(kml_ours)
-if [ -z "$ours" ]; then
-	ktap_ok "kmemleak: nothing from our modules ($(kml_count) objects reported in all)"
-else
-	ktap_fail "kmemleak: nothing from our modules"
-	printf '%s\n' "$ours" | head -n 60 | sed 's/^/# /'
-fi
+kml_expect_none "kmemleak: nothing from our modules"
+ktap_diag "kmemleak reports $(kml_count) objects in all"
 ktap_done

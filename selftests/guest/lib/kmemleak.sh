@@ -33,3 +33,16 @@ kml_ours() {
 
 # kml_count: how many objects kmemleak reports in all.
 kml_count() { grep -c '^unreferenced object' "$KMEMLEAK"; }
+
+# kml_expect_none DESCRIPTION: scan, then one KTAP result: nothing reported
+# is ours; on failure the first objects follow as diagnostics.
+kml_expect_none() {
+	kml_scan
+	_kml_ours=$(kml_ours)
+	if [ -z "$_kml_ours" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1"
+		printf '%s\n' "$_kml_ours" | head -n 60 | sed 's/^/# /'
+	fi
+}
