@@ -10,6 +10,11 @@
 #      runs the in-guest tests, one boot per selftests/boots/*.boot; a panic,
 #      WARN, oops or hang fails the run
 #   6. `make demo`, whole
+#   7. the debug-kernel pass (selftests/debug-kernel/check-debug.sh): the same
+#      boots, fault injection and load/unload cycles on a kernel with KASAN,
+#      lockdep, kmemleak and UBSAN.  The debug kernel builds in the
+#      background from step 2 on, at idle priority, in the CPU time the
+#      QEMU guests leave free; cached after the first run.
 # Last line: `N passed, N failed`; exit status non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +24,9 @@ rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
 step() { printf '== %s (%ds)\n' "$*" $(($(date +%s) - start)); }
+# boot_name FILE: the NAME a .boot file sets.
+# shellcheck source=/dev/null
+boot_name() { (NAME="" && . "$1" && echo "$NAME"); }
 fail_stage() { echo "0 1 0" >"$out/$1.counts"; echo "check: stage $1 failed" >&2; }
 
 step "dependencies"
@@ -29,6 +37,13 @@ eval "$(make -s --no-print-directory -f Makefile print-kver 2>/dev/null)"
 export KVER KDIR
 CACHE=${CACHE:-/var/cache/hypervive}
 export CACHE
+
+# SCHED_IDLE: the build gets only what the stages below leave idle, so their
+# timing-sensitive guests see the machine as if it were not there.
+step "debug kernel build started in the background (idle priority)"
+chrt --idle 0 bash selftests/debug-kernel/build.sh "$CACHE" >"$out/debug-kernel-build.log" 2>&1 &
+debug_build=$!
+
 step "build for $KVER"
 if make -s modules-test >"$out/build.log" 2>&1; then
 	echo "1 0 0" >"$out/build.counts"
@@ -71,38 +86,13 @@ grep -E '^not ok' "$out/harness.log" || true
 
 # One QEMU boot per selftests/boots/*.boot file, each judged on its own.
 for boot in selftests/boots/*.boot; do
-	NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" CHECK="" EXTRA=()
-	RUNNER="" HOSTPROGS=""
-	# shellcheck source=/dev/null
-	. "$boot"
+	NAME=$(boot_name "$boot")
 	step "in-guest tests: $NAME"
 	if [ "$(cat "$out/build.counts" 2>/dev/null)" != "1 0 0" ]; then
 		fail_stage "guest-$NAME"
 		continue
 	fi
-	args=(--name "$NAME" --out "$out/guest-$NAME" --tests "$TESTS")
-	for k in $KMODS; do args+=(--kmod "$k"); done
-	[ -z "$APPEND" ] || args+=(--append "$APPEND")
-	[ -z "$EXPECT_PANIC" ] || args+=(--expect-panic "$EXPECT_PANIC")
-	[ -z "$RUNNER" ] || args+=(--runner "$RUNNER")
-	for p in $HOSTPROGS; do args+=(--hostprog "$p"); done
-	bash selftests/run-guest-tests.sh "${args[@]}" -- "${EXTRA[@]}" \
-		>"$out/guest-$NAME.log" 2>&1
-	cat "$out/guest-$NAME.log"
-	tail -n1 "$out/guest-$NAME/counts" >"$out/guest-$NAME.counts" 2>/dev/null ||
-		fail_stage "guest-$NAME"
-	# CHECK: a host-side script judging what the boot left (KTAP on stdout);
-	# a failing script without a `not ok` still counts as one failure.
-	if [ -n "$CHECK" ]; then
-		c=$out/guest-$NAME-check
-		bash "$CHECK" "$out/guest-$NAME" >"$c.ktap" 2>&1
-		crc=$?
-		bash selftests/harness/ktap-count.sh --plain --name "$NAME check" "$c.ktap" 2>&1 |
-			sed "s/^\([0-9]* passed\)/$NAME check: \1/"
-		bash selftests/harness/ktap-count.sh --plain --counts-only "$c.ktap" \
-			>"$c.counts" 2>/dev/null
-		[ "$crc" -eq 0 ] || grep -q '^not ok' "$c.ktap" || echo "0 1 0" >"$c.counts"
-	fi
+	bash selftests/harness/run-boot.sh "$boot" "$out"
 done
 
 # make demo, whole, as a newcomer runs it: its guest checks count here, and a
@@ -121,5 +111,9 @@ else
 	fail_stage demo
 fi
 
+step "debug-kernel pass"
+wait "$debug_build" || echo "check: the background debug kernel build failed; check-debug tries again" >&2
+bash selftests/debug-kernel/check-debug.sh --out "$out/debug" --no-deps
+
 step "done"
-bash selftests/harness/summarize.sh "$out"/*.counts "$out"/unit-*.ktap "$out/gates.ktap" "$out/fuzz.ktap" "$out/hostd.ktap" "$out/dkms.ktap"
+bash selftests/harness/summarize.sh "$out"/*.counts "$out"/debug/*.counts "$out"/unit-*.ktap "$out/gates.ktap" "$out/fuzz.ktap" "$out/hostd.ktap" "$out/dkms.ktap"

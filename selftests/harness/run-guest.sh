@@ -53,7 +53,8 @@ rm -f "$out/console.log" "$out/results.ktap" "$out/qemu.status"
 : >"$out/results.ktap"
 
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic slub_debug=FZPU"
-cmdline="$cmdline hypervive.tests=/tests${append}"
+# hypervive.smp: the CPUs QEMU gives, for tests that check the kernel saw them.
+cmdline="$cmdline hypervive.tests=/tests hypervive.smp=$smp${append}"
 
 # shellcheck disable=SC2054 # commas are QEMU option syntax
 args=(-accel tcg -cpu max -smp "$smp" -m "$mem" -nodefaults -nographic -no-reboot

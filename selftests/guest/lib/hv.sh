@@ -34,7 +34,7 @@ hv_loaded() { grep -q "^$1 " /proc/modules; }
 
 # A debug kernel (make check-debug): kmemleak is there.  Its KASAN keeps
 # freed objects in a quarantine, so memory counters say nothing about leaks
-# there; kmemleak (99-debug-kmemleak.sh) judges them instead.
+# there; kmemleak (99-debug-after-boot.sh) judges them instead.
 hv_debug_kernel() { [ -e /sys/kernel/debug/kmemleak ]; }
 
 # hv_load_sim [param=value ...]
