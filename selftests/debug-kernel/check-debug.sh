@@ -91,6 +91,9 @@ else
 fi
 
 export KVER=$DEBUG_KVER HYPERVIVE_KERNEL_IMAGE=$DEBUG_IMAGE
+# make check's DKMS-built modules are for Debian's kernel, not this one:
+# 15-core-dkms-modprobe.sh skips here.
+unset DKMS_INSTALLED
 # The guest helpers once, before boots share the tree.
 make -s -C "$src/selftests/guest/bin" >>"$out/build.log" 2>&1 || fail_stage build
 # pci=noacpi: with every allocation recording its stack (KASAN, kmemleak),
