@@ -6,7 +6,8 @@
 #   make                  build the modules for KVER (default: running kernel,
 #                         else the newest /lib/modules/*/build)
 #   make demo             the suite at work in a QEMU guest (a minute or two)
-#   make check            install what is missing, build, unit tests, QEMU tests
+#   make check            install what is missing, build, unit tests, QEMU tests,
+#                         then the debug-kernel pass (about fifty minutes)
 #   make check-debug      the QEMU tests on a debug kernel (KASAN, lockdep, ...)
 #   make unit             user-space unit tests only
 #   make bench            benchmarks (selftests/bench/*.sh), figures printed
