@@ -47,7 +47,9 @@ ag_raise() { echo "$*" >"$RAISE"; }
 # The agent's kernel thread.
 ag_pid() {
 	for c in /proc/[0-9]*/comm; do
-		[ "$(cat "$c" 2>/dev/null)" = hypervive_agent ] && { c=${c%/comm}; echo "${c#/proc/}"; return 0; }
+		# read, not $(cat): no fork per process (0.2 s each on the debug kernel)
+		read -r _comm 2>/dev/null <"$c" && [ "$_comm" = hypervive_agent ] &&
+			{ c=${c%/comm}; echo "${c#/proc/}"; return 0; }
 	done
 	return 1
 }

@@ -78,16 +78,9 @@ fi_sweep() {
 	fi
 }
 
-# Predicate helpers for WORKS and GONE, without a fork.
+# A predicate helper for WORKS and GONE, without a fork.
 # fi_is FILE VALUE: FILE's first line is VALUE.
 fi_is() { read -r _fi_v <"$1" && [ "$_fi_v" = "$2" ]; }
-# fi_no_task COMM: no task is named COMM (e.g. a module's kernel thread).
-fi_no_task() {
-	for _fi_c in /proc/[0-9]*/comm; do
-		read -r _fi_v <"$_fi_c" 2>/dev/null && [ "$_fi_v" = "$1" ] && return 1
-	done
-	return 0
-}
 
 # fi_leaks MODULE: one KTAP result: kmemleak finds nothing of ours.
 fi_leaks() { kml_expect_none "$1: kmemleak finds nothing of ours after the sweep"; }
