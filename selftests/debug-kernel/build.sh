@@ -22,11 +22,16 @@ cache=${1:-${CACHE:-/var/cache/hypervive}}
 top=$cache/debug-kernel
 mkdir -p "$top"
 log() { echo "debug-kernel: $*" >&2; }
+# set -e ends the script at the first failing command: name it, never exit silently.
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 exec 9>"$top/.lock"
 flock 9
 
 # ---- source ----------------------------------------------------------------
+# An empty cache has no dl/ yet: find would fail on it and, with pipefail, end
+# the script before the download below.
+mkdir -p "$top/dl"
 deb=$(find "$top/dl" -maxdepth 1 -name 'linux-source-6.1_*_all.deb' 2>/dev/null | sort -V | tail -n1)
 if [ -z "$deb" ]; then
 	log "downloading linux-source-6.1"
