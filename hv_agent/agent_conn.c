@@ -16,11 +16,10 @@
  * reading: back-pressure, as the protocol asks).  A bad frame gets an
  * ERROR(BAD_FRAME), the connection closes, and we reconnect with backoff.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/net.h>
+#include <linux/random.h>
 #include <linux/sched/loadavg.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -30,7 +29,6 @@
 #include <linux/wait.h>
 #include <net/sock.h>
 #include "agent.h"
-#include "agent_compat.h"
 
 #define HDR			HYPERVIVE_PROTO_HDR_SIZE
 #define TX_CAP			(16 * 1024)
@@ -206,12 +204,17 @@ static void drop_replies(void)
 		kfree(r);
 }
 
-/* Wait before the next attempt: the backoff, jittered to [1/2, 1]. */
+/*
+ * Wait before the next attempt: the backoff, jittered to [1/2, 1].  The
+ * modulo's bias is far below what jitter needs, and get_random_u32() has
+ * the same name on every kernel (get_random_u32_below() came in 6.2 and was
+ * backported to some 6.1.y only).
+ */
 static void schedule_retry(void)
 {
 	unsigned int ms = conn.backoff_ms;
 
-	ms = ms / 2 + hv_random_below(ms / 2 + 1);
+	ms = ms / 2 + get_random_u32() % (ms / 2 + 1);
 	conn.retry_at = jiffies + msecs_to_jiffies(ms);
 	conn.backoff_ms = min(conn.backoff_ms * 2,
 			      READ_ONCE(agent_param.reconnect_max_ms));
@@ -296,8 +299,8 @@ static void start_connect(void)
 	WRITE_ONCE(conn.phase, C_CONNECTING);
 	conn.deadline = jiffies +
 			msecs_to_jiffies(agent_param.connect_timeout_ms);
-	ret = kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr),
-			     O_NONBLOCK);
+	/* void *: the parameter is a struct sockaddr_unsized * on newer kernels. */
+	ret = kernel_connect(sock, (void *)&addr, sizeof(addr), O_NONBLOCK);
 	if (ret && ret != -EINPROGRESS)
 		conn_close("connect failed", ret, false);
 }

@@ -5,8 +5,6 @@
  * is how the tests and the benchmark drive the event path end to end, and
  * how an operator can check that events reach the host.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>

@@ -15,8 +15,6 @@
  * hold filesystems frozen we write nothing to disk: replies and events live
  * in memory (GFP_NOIO), logs go to the ring buffer.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -27,7 +25,42 @@
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
 #include "agent.h"
-#include "agent_compat.h"
+
+/*
+ * We freeze as a kernel holder and never stack our freeze onto someone
+ * else's: callers check sb_frozen() first and report such a filesystem as
+ * frozen by another.  A filesystem with its own ->freeze_super/->thaw_super
+ * gets those, as the FIFREEZE ioctl does.
+ */
+static int freeze_sb(struct super_block *sb)
+{
+	if (sb->s_op->freeze_super)
+		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+	return freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+}
+
+static int thaw_sb(struct super_block *sb)
+{
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+	return thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+}
+
+/* The filesystem can freeze at all (what ioctl_fsfreeze() checks). */
+static bool sb_can_freeze(const struct super_block *sb)
+{
+	return sb->s_op->freeze_fs || sb->s_op->freeze_super;
+}
+
+/*
+ * Frozen, or on its way there, by anybody.  s_writers.frozen is written under
+ * s_umount; a racy read is fine here because freeze_super() itself refuses
+ * (-EBUSY) a superblock someone froze in the meantime, and we report that.
+ */
+static bool sb_frozen(const struct super_block *sb)
+{
+	return READ_ONCE(sb->s_writers.frozen) != SB_UNFROZEN;
+}
 
 struct fs_req {
 	struct work_struct work;
@@ -166,9 +199,9 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 		/*
 		 * Someone thawed it behind our back (FITHAW): nothing left
 		 * to do.  (Before 6.6 nothing tells us whether they froze it
-		 * again since; see agent_compat.h.)
+		 * again since.)
 		 */
-		ret = hv_sb_frozen(t->sb) ? hv_thaw_sb(t->sb) : 0;
+		ret = sb_frozen(t->sb) ? thaw_sb(t->sb) : 0;
 		if (ret && ret != -EINVAL) {
 			set_state(&out[i], HYPERVIVE_PROTO_FS_FAILED, 0, ret);
 			agent_count(thaw_failures);
@@ -243,10 +276,10 @@ static unsigned int state_records(unsigned int first, unsigned int n)
 		else if (sb_rdonly(t->sb))
 			set_state(r, HYPERVIVE_PROTO_FS_SKIPPED,
 				  HYPERVIVE_PROTO_SKIP_READ_ONLY, 0);
-		else if (!t->sb->s_bdev || !hv_sb_can_freeze(t->sb))
+		else if (!t->sb->s_bdev || !sb_can_freeze(t->sb))
 			set_state(r, HYPERVIVE_PROTO_FS_SKIPPED,
 				  HYPERVIVE_PROTO_SKIP_NO_FREEZE, 0);
-		else if (hv_sb_frozen(t->sb))
+		else if (sb_frozen(t->sb))
 			set_state(r, HYPERVIVE_PROTO_FS_FROZEN_OTHER, 0, 0);
 		else
 			set_state(r, HYPERVIVE_PROTO_FS_THAWED, 0, 0);
@@ -310,21 +343,21 @@ static void do_freeze(const struct fs_req *req)
 		} else if (sb_rdonly(t->sb)) {
 			set_state(r, HYPERVIVE_PROTO_FS_SKIPPED,
 				  HYPERVIVE_PROTO_SKIP_READ_ONLY, 0);
-		} else if (!t->sb->s_bdev || !hv_sb_can_freeze(t->sb)) {
+		} else if (!t->sb->s_bdev || !sb_can_freeze(t->sb)) {
 			set_state(r, HYPERVIVE_PROTO_FS_SKIPPED,
 				  HYPERVIVE_PROTO_SKIP_NO_FREEZE, 0);
-		} else if (hv_sb_frozen(t->sb)) {
+		} else if (sb_frozen(t->sb)) {
 			set_state(r, HYPERVIVE_PROTO_FS_FROZEN_OTHER, 0, 0);
 			nother++;
 		} else {
 			agent_dbg("freezing %s (%s)\n", r->mount, r->fstype);
-			ret = hv_freeze_sb(t->sb);	/* syncs, then freezes */
+			ret = freeze_sb(t->sb);	/* syncs, then freezes */
 			if (!ret) {
 				set_state(r, HYPERVIVE_PROTO_FS_FROZEN, 0, 0);
 				fz.held[fz.n++] = *t;
 				t->sb = NULL;	/* the reference is held now */
 				nfrozen++;
-			} else if (ret == -EBUSY && hv_sb_frozen(t->sb)) {
+			} else if (ret == -EBUSY && sb_frozen(t->sb)) {
 				/* another freezer came first */
 				set_state(r, HYPERVIVE_PROTO_FS_FROZEN_OTHER, 0, 0);
 				nother++;

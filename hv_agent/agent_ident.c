@@ -8,8 +8,6 @@
  * that file once at load.  Without procfs we make one up and say so: the
  * host then sees a new guest after each reload.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/uuid.h>

@@ -9,8 +9,6 @@
  * thaws first (nothing may stay frozen), then reports AgentStopping, then
  * lets the worker send what is queued and say BYE.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/ctype.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
@@ -273,4 +271,4 @@ module_exit(hypervive_agent_exit);
 MODULE_DESCRIPTION("HyperVive Guest: agent over AF_VSOCK (heartbeats, checkpoint consistency, restore detection)");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(HYPERVIVE_VERSION);
-MODULE_IMPORT_NS(HYPERVIVE);
+MODULE_IMPORT_NS("HYPERVIVE");

@@ -13,8 +13,6 @@
  * order iterate_supers_type() gives (newest first within a type) and are
  * named by their device (sb->s_id).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/kernel.h>

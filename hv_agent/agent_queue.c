@@ -13,8 +13,6 @@
  * Allocations use GFP_NOIO: events are raised while filesystems are frozen,
  * and reclaim must not wait for I/O to them.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>

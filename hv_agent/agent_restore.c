@@ -15,13 +15,10 @@
  * event 4201, drops the stale connection (which thaws) and reconnects with
  * renumbered events (docs/PROTOCOL.md 7.3).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kernel.h>
 #include <linux/notifier.h>
 #include <linux/timekeeping.h>
 #include "agent.h"
-#include "agent_compat.h"
 
 static atomic_t generation_changed;
 static bool registered;
@@ -95,9 +92,12 @@ int agent_restore_init(void)
 	int ret;
 
 	clock_moved_ns();
-	ret = hv_vmfork_register(&vmfork_nb);
+	/* Without CONFIG_VMGENID the kernel's stub reports success. */
+	if (!IS_ENABLED(CONFIG_VMGENID))
+		return 0;	/* the clock check only */
+	ret = register_random_vmfork_notifier(&vmfork_nb);
 	if (ret == -EOPNOTSUPP)
-		return 0;	/* no CONFIG_VMGENID: the clock check only */
+		return 0;	/* before 5.19: the clock check only */
 	if (ret) {
 		pr_warn("cannot join the VM generation ID notifier (%d): restores are detected by the clock only\n",
 			ret);
@@ -110,6 +110,6 @@ int agent_restore_init(void)
 void agent_restore_exit(void)
 {
 	if (registered)
-		hv_vmfork_unregister(&vmfork_nb);
+		unregister_random_vmfork_notifier(&vmfork_nb);
 	registered = false;
 }

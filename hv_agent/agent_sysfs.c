@@ -4,8 +4,6 @@
  * and counters/.  Everything is read-only except debug (root only, like the
  * module parameter of the same name).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kobject.h>
 #include <linux/kstrtox.h>
 #include <linux/sysfs.h>

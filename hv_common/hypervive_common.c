@@ -2,8 +2,6 @@
 /*
  * hypervive_common: the /sys/kernel/hypervive/ root and the suite version.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
@@ -15,7 +13,7 @@ struct kobject *hypervive_sysfs_root(void)
 {
 	return root;
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_sysfs_root, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_sysfs_root, "HYPERVIVE");
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)

@@ -11,8 +11,6 @@
  * kernel's own Hyper-V clock: 500, or 250 (below the kernel's tsc at 300)
  * when the TSC is invariant.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/clocksource.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
@@ -20,7 +18,7 @@
 #include <linux/percpu.h>
 #include <linux/sysfs.h>
 #include <asm/cpufeature.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "tsc.h"
 
 #define RATING_MAX		500
@@ -42,7 +40,7 @@ static u64 notrace read_refcount(void)
 {
 	u64 t;
 
-	if (unlikely(hv_core.ops->read_msr(HV_X64_MSR_TIME_REF_COUNT, &t))) {
+	if (unlikely(hv_core.ops->read_msr(HVT_X64_MSR_TIME_REF_COUNT, &t))) {
 		/*
 		 * Cannot happen on a hypervisor that keeps its CPUID promise;
 		 * never go backwards, and no printk here: this may run inside
@@ -104,7 +102,7 @@ static struct clocksource refcount_cs = {
  */
 static unsigned int auto_rating(void)
 {
-	bool invariant = hypervive_has_privilege(HV_ACCESS_TSC_INVARIANT) ||
+	bool invariant = hypervive_has_privilege(HVT_ACCESS_TSC_INVARIANT) ||
 			 (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
 			  boot_cpu_has(X86_FEATURE_NONSTOP_TSC));
 
@@ -116,20 +114,51 @@ static unsigned int effective_rating(void)
 	return rating_param ?: auto_rating();
 }
 
+/*
+ * A new rating takes effect by registering again, which also makes the
+ * kernel choose among its clocksources anew.  (clocksource_change_rating()
+ * did this in place; it is gone from newer kernels.)  Unregistering is
+ * refused while nothing else could keep time; then the old rating stays.
+ * Called with cs_lock held.
+ */
+static int change_rating(struct clocksource *cs, unsigned int rating)
+{
+	int ret;
+
+	ret = clocksource_unregister(cs);
+	if (ret)
+		return ret;
+	cs->rating = rating;
+	ret = clocksource_register_hz(cs, HYPERVIVE_REF_HZ);
+	if (ret) {
+		cs_registered = NULL;
+		cs_reason = "re-registering with a new rating failed";
+	}
+	return ret;
+}
+
 static int rating_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int r;
+	unsigned int r, old;
+	int ret = 0;
 
 	if (kstrtouint(val, 0, &r) || r > RATING_MAX) {
 		pr_err("clocksource_rating=%s: expected 0 (auto) or 1-%u\n", val, RATING_MAX);
 		return -EINVAL;
 	}
 	mutex_lock(&cs_lock);
+	old = rating_param;
 	rating_param = r;
-	if (cs_registered)
-		clocksource_change_rating(cs_registered, effective_rating());
+	if (cs_registered) {
+		ret = change_rating(cs_registered, effective_rating());
+		if (ret) {
+			pr_err("clocksource_rating=%s: the clocksource could not be re-registered: %d\n",
+			       val, ret);
+			rating_param = old;
+		}
+	}
 	mutex_unlock(&cs_lock);
-	return 0;
+	return ret;
 }
 
 static int rating_get(char *buf, const struct kernel_param *kp)
@@ -155,7 +184,7 @@ int hypervive_clocksource_init(void)
 		cs_reason = "observe mode: read-only";
 		return 0;
 	}
-	if (!hypervive_has_privilege(HV_MSR_TIME_REF_COUNT_AVAILABLE)) {
+	if (!hypervive_has_privilege(HVT_MSR_TIME_REF_COUNT_AVAILABLE)) {
 		cs_reason = "the partition lacks AccessPartitionReferenceCounter";
 		return 0;
 	}
@@ -169,10 +198,10 @@ int hypervive_clocksource_init(void)
 		return 0;
 	}
 	/* The fallback must work before anything depends on it. */
-	ret = hv_core.ops->read_msr(HV_X64_MSR_TIME_REF_COUNT, &t);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_TIME_REF_COUNT, &t);
 	if (ret) {
 		pr_err("cannot read the reference counter MSR 0x%x: %d\n",
-		       HV_X64_MSR_TIME_REF_COUNT, ret);
+		       HVT_X64_MSR_TIME_REF_COUNT, ret);
 		return ret;
 	}
 	for_each_possible_cpu(cpu)

@@ -8,14 +8,12 @@
  * interface and observe where someone does (Debian's kernel sets it up at
  * boot on Hyper-V).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "core_internal.h"
 
 struct hypervive_core hv_core;
@@ -102,7 +100,7 @@ MODULE_PARM_DESC(platform, "native (default): the real CPU; sim: the TLFS model 
 /* Which mode we run in, or an error when mode=active cannot be honoured. */
 static int choose_mode(void)
 {
-	bool msrs = hypervive_has_privilege(HV_MSR_HYPERCALL_AVAILABLE);
+	bool msrs = hypervive_has_privilege(HVT_MSR_HYPERCALL_AVAILABLE);
 	const char *busy = NULL;
 	int ret;
 
@@ -232,17 +230,17 @@ const struct hypervive_info *hypervive_get_info(void)
 {
 	return &hv_core.info;
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_get_info, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_get_info, "HYPERVIVE");
 
 bool hypervive_is_active(void)
 {
 	return hv_core.effective == HYPERVIVE_MODE_ACTIVE;
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_is_active, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_is_active, "HYPERVIVE");
 
 module_init(hypervive_core_init);
 module_exit(hypervive_core_exit);
 MODULE_DESCRIPTION("HyperVive Guest: Hyper-V discovery, guest identity and hypercalls");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(HYPERVIVE_VERSION);
-MODULE_IMPORT_NS(HYPERVIVE);
+MODULE_IMPORT_NS("HYPERVIVE");

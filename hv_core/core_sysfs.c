@@ -5,11 +5,9 @@
  * above the reported max leaf is not shown at all, so a Hyper-V with fewer
  * leaves has fewer files instead of files full of zeros.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <hypervive/common.h>
 #include "core_internal.h"
 #include "guest_id.h"
@@ -87,14 +85,14 @@ HV_ATTR(vendor, vendor, 0, "%s", INFO->vendor);
 HV_ATTR(interface, interface, 0, "%s 0x%08x", INFO->interface_str,
 	INFO->interface);
 HV_ATTR(max_leaf, max_leaf, 0, "0x%08x", INFO->max_leaf);
-HV_ATTR(version, version, HYPERV_CPUID_VERSION, "%u.%u", INFO->major,
+HV_ATTR(version, version, HVT_CPUID_VERSION, "%u.%u", INFO->major,
 	INFO->minor);
-HV_ATTR(build, build, HYPERV_CPUID_VERSION, "%u", INFO->build);
-HV_ATTR(service_pack, service_pack, HYPERV_CPUID_VERSION, "%u",
+HV_ATTR(build, build, HVT_CPUID_VERSION, "%u", INFO->build);
+HV_ATTR(service_pack, service_pack, HVT_CPUID_VERSION, "%u",
 	INFO->service_pack);
-HV_ATTR(service_branch, service_branch, HYPERV_CPUID_VERSION, "%u",
+HV_ATTR(service_branch, service_branch, HVT_CPUID_VERSION, "%u",
 	INFO->service_branch);
-HV_ATTR(service_number, service_number, HYPERV_CPUID_VERSION, "%u",
+HV_ATTR(service_number, service_number, HVT_CPUID_VERSION, "%u",
 	INFO->service_number);
 
 static struct attribute *hypervisor_attrs[] = {
@@ -145,14 +143,14 @@ static const struct attribute_group cpuid_group = {
 };
 
 /* core/features/ */
-#define L3 HYPERV_CPUID_FEATURES
-#define L4 HYPERV_CPUID_ENLIGHTMENT_INFO
-#define L5 HYPERV_CPUID_IMPLEMENT_LIMITS
+#define L3 HVT_CPUID_FEATURES
+#define L4 HVT_CPUID_ENLIGHTMENT_INFO
+#define L5 HVT_CPUID_IMPLEMENT_LIMITS
 #define L6 0x40000006
-#define L7 HYPERV_CPUID_CPU_MANAGEMENT_FEATURES
+#define L7 HVT_CPUID_CPU_MANAGEMENT_FEATURES
 #define L9 0x40000009
-#define LA HYPERV_CPUID_NESTED_FEATURES
-#define LC HYPERV_CPUID_ISOLATION_CONFIG
+#define LA HVT_CPUID_NESTED_FEATURES
+#define LC HVT_CPUID_ISOLATION_CONFIG
 #define NESTING_LEVEL	GENMASK(13, 10)
 #define EVMCS_VERSION	GENMASK(15, 0)
 
@@ -200,10 +198,10 @@ HV_ATTR(isolation, isolation, LC, "0x%08x 0x%08x", LEAF(LC).eax, LEAF(LC).ebx);
 HV_BITS_ATTR(isolation_names, isolation_names, LC, hypervive_tbl_isolation_eax,
 	     LEAF(LC).eax, 0);
 HV_ATTR(isolation_type, isolation_type, LC, "%s",
-	hypervive_isolation_type_name(LEAF(LC).ebx & HV_ISOLATION_TYPE));
+	hypervive_isolation_type_name(LEAF(LC).ebx & HVT_ISOLATION_TYPE));
 HV_ATTR(shared_gpa_boundary_bits, shared_gpa_boundary_bits, LC, "%lu",
-	(LEAF(LC).ebx & HV_SHARED_GPA_BOUNDARY_ACTIVE) ?
-	(LEAF(LC).ebx & HV_SHARED_GPA_BOUNDARY_BITS) >> 6 : 0UL);
+	(LEAF(LC).ebx & HVT_SHARED_GPA_BOUNDARY_ACTIVE) ?
+	(LEAF(LC).ebx & HVT_SHARED_GPA_BOUNDARY_BITS) >> 6 : 0UL);
 
 static struct attribute *features_attrs[] = {
 	&privileges_attr.ka.attr, &privileges_names_attr.ka.attr,
@@ -238,7 +236,7 @@ static ssize_t guest_id_value_show(struct kobject *kobj,
 {
 	u64 val;
 
-	if (hypervive_rdmsr(HV_X64_MSR_GUEST_OS_ID, &val))
+	if (hypervive_rdmsr(HVT_X64_MSR_GUEST_OS_ID, &val))
 		return sysfs_emit(buf, "unavailable\n");
 	return sysfs_emit(buf, "0x%016llx\n", val);
 }
@@ -249,7 +247,7 @@ static ssize_t guest_id_decoded_show(struct kobject *kobj,
 	struct hypervive_guest_id id;
 	u64 val;
 
-	if (hypervive_rdmsr(HV_X64_MSR_GUEST_OS_ID, &val))
+	if (hypervive_rdmsr(HVT_X64_MSR_GUEST_OS_ID, &val))
 		return sysfs_emit(buf, "unavailable\n");
 	hypervive_guest_id_decode(val, &id);
 	return sysfs_emit(buf, "open_source=%d os_type=%s os_id=%u version=%u.%u.%u build=%u\n",
@@ -286,7 +284,7 @@ static ssize_t hc_msr_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	u64 val;
 
-	if (hypervive_rdmsr(HV_X64_MSR_HYPERCALL, &val))
+	if (hypervive_rdmsr(HVT_X64_MSR_HYPERCALL, &val))
 		return sysfs_emit(buf, "unavailable\n");
 	return sysfs_emit(buf, "0x%016llx\n", val);
 }

@@ -16,22 +16,19 @@
  * allocated at load: the panic path allocates nothing, takes no lock and
  * never sleeps.  Active mode only: observe mode writes no MSR.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/kernel.h>
 #include <linux/kmsg_dump.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
-#include <linux/panic.h>
-#include <linux/panic_notifier.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "core_internal.h"
 
 #define HYPERVIVE_CRASH_MAGIC	0x0143494e41505648ULL	/* "HVPANIC", 1 */
@@ -91,7 +88,7 @@ static void write_crash_msr(u32 msr, u64 val)
 static int crash_notify(struct notifier_block *nb, unsigned long event, void *data)
 {
 	const char *why = data;
-	u64 ctl = HV_CRASH_CTL_CRASH_NOTIFY, p3 = 0, p4 = 0;
+	u64 ctl = HVT_CRASH_CTL_CRASH_NOTIFY, p3 = 0, p4 = 0;
 	struct kmsg_dump_iter iter;
 	char head[16] = { 0 };
 	size_t len = 0;
@@ -106,7 +103,7 @@ static int crash_notify(struct notifier_block *nb, unsigned long event, void *da
 				     CRASH_MSG_MAX, &len);
 	}
 	if (len) {
-		ctl |= HV_CRASH_CTL_CRASH_NOTIFY_MSG;
+		ctl |= HVT_CRASH_CTL_CRASH_NOTIFY_MSG;
 		p3 = page_to_phys(msg_page);
 		p4 = min_t(size_t, len, CRASH_MSG_MAX);
 	} else if (why) {
@@ -114,12 +111,12 @@ static int crash_notify(struct notifier_block *nb, unsigned long event, void *da
 		memcpy(&p3, head, 8);
 		memcpy(&p4, head + 8, 8);
 	}
-	write_crash_msr(HV_X64_MSR_CRASH_P0, HYPERVIVE_CRASH_MAGIC);
-	write_crash_msr(HV_X64_MSR_CRASH_P1, raw_smp_processor_id());
-	write_crash_msr(HV_X64_MSR_CRASH_P2, taint_mask());
-	write_crash_msr(HV_X64_MSR_CRASH_P3, p3);
-	write_crash_msr(HV_X64_MSR_CRASH_P4, p4);
-	write_crash_msr(HV_X64_MSR_CRASH_CTL, ctl);
+	write_crash_msr(HVT_X64_MSR_CRASH_P0, HYPERVIVE_CRASH_MAGIC);
+	write_crash_msr(HVT_X64_MSR_CRASH_P1, raw_smp_processor_id());
+	write_crash_msr(HVT_X64_MSR_CRASH_P2, taint_mask());
+	write_crash_msr(HVT_X64_MSR_CRASH_P3, p3);
+	write_crash_msr(HVT_X64_MSR_CRASH_P4, p4);
+	write_crash_msr(HVT_X64_MSR_CRASH_CTL, ctl);
 	return NOTIFY_DONE;
 }
 
@@ -131,7 +128,7 @@ int hypervive_crash_init(void)
 {
 	int ret;
 
-	offered = hv_core.info.features_edx & HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
+	offered = hv_core.info.features_edx & HVT_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
 	capabilities = 0;
 	atomic_set(&reported, 0);
 	if (!offered) {
@@ -139,21 +136,21 @@ int hypervive_crash_init(void)
 		return 0;
 	}
 	/* Reading is allowed in observe mode too: it only reports. */
-	ret = hv_core.ops->read_msr(HV_X64_MSR_CRASH_CTL, &capabilities);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_CRASH_CTL, &capabilities);
 	if (ret) {
 		pr_err("cannot read the crash control MSR 0x%x: %d\n",
-		       HV_X64_MSR_CRASH_CTL, ret);
+		       HVT_X64_MSR_CRASH_CTL, ret);
 		return ret;
 	}
 	if (hv_core.effective != HYPERVIVE_MODE_ACTIVE) {
 		reason = "observe mode: read-only";
 		return 0;
 	}
-	if (!(capabilities & HV_CRASH_CTL_CRASH_NOTIFY)) {
+	if (!(capabilities & HVT_CRASH_CTL_CRASH_NOTIFY)) {
 		reason = "HV_X64_MSR_CRASH_CTL offers no CrashNotify";
 		return 0;
 	}
-	if (capabilities & HV_CRASH_CTL_CRASH_NOTIFY_MSG) {
+	if (capabilities & HVT_CRASH_CTL_CRASH_NOTIFY_MSG) {
 		msg_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!msg_page)
 			return -ENOMEM;
@@ -196,9 +193,9 @@ static ssize_t caps_names_show(struct kobject *kobj, struct kobj_attribute *attr
 	for (bit = 63; bit >= 0; bit--) {
 		if (!(capabilities & BIT_ULL(bit)))
 			continue;
-		if (BIT_ULL(bit) == HV_CRASH_CTL_CRASH_NOTIFY)
+		if (BIT_ULL(bit) == HVT_CRASH_CTL_CRASH_NOTIFY)
 			n += sysfs_emit_at(buf, n, "%sCrashNotify", n ? " " : "");
-		else if (BIT_ULL(bit) == HV_CRASH_CTL_CRASH_NOTIFY_MSG)
+		else if (BIT_ULL(bit) == HVT_CRASH_CTL_CRASH_NOTIFY_MSG)
 			n += sysfs_emit_at(buf, n, "%sCrashMessage", n ? " " : "");
 		else
 			n += sysfs_emit_at(buf, n, "%sbit%d", n ? " " : "", bit);

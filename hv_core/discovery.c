@@ -4,31 +4,26 @@
  * hypervisor-present bit, the vendor and interface leaves, then every
  * documented leaf the max leaf allows.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "core_internal.h"
 #include "tlfs_decode.h"
 
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
 
 /* Our bit tables and the kernel's header must agree where both name a bit. */
-static void __maybe_unused check_tables_against_kernel(void)
-{
-	BUILD_BUG_ON(!(HV_MSR_HYPERCALL_AVAILABLE & BIT(5)));
-	BUILD_BUG_ON(!(HV_MSR_REFERENCE_TSC_AVAILABLE & BIT(9)));
-	BUILD_BUG_ON(!(HV_POST_MESSAGES & BIT(4)));	/* privilege bit 36 */
-	BUILD_BUG_ON(!(HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE & BIT(10)));
-	BUILD_BUG_ON(!(HV_X64_HYPERCALL_XMM_OUTPUT_AVAILABLE & BIT(15)));
-	BUILD_BUG_ON(!(HV_DEPRECATING_AEOI_RECOMMENDED & BIT(9)));
-	BUILD_BUG_ON(!(HV_X64_ENLIGHTENED_VMCS_RECOMMENDED & BIT(14)));
-	BUILD_BUG_ON(!(HV_X64_NESTED_ENLIGHTENED_TLB & BIT(22)));
-	BUILD_BUG_ON(!(HV_PARAVISOR_PRESENT & BIT(0)));
-	BUILD_BUG_ON(HYPERV_CPUID_ISOLATION_CONFIG != HYPERVIVE_LEAF_LAST);
-	BUILD_BUG_ON(HYPERV_CPUID_MIN != 0x40000005);
-}
+static_assert(HVT_MSR_HYPERCALL_AVAILABLE & BIT(5));
+static_assert(HVT_MSR_REFERENCE_TSC_AVAILABLE & BIT(9));
+static_assert(HVT_POST_MESSAGES & BIT(4));	/* privilege bit 36 */
+static_assert(HVT_FEATURE_GUEST_CRASH_MSR_AVAILABLE & BIT(10));
+static_assert(HVT_X64_HYPERCALL_XMM_OUTPUT_AVAILABLE & BIT(15));
+static_assert(HVT_DEPRECATING_AEOI_RECOMMENDED & BIT(9));
+static_assert(HVT_X64_ENLIGHTENED_VMCS_RECOMMENDED & BIT(14));
+static_assert(HVT_X64_NESTED_ENLIGHTENED_TLB & BIT(22));
+static_assert(HVT_PARAVISOR_PRESENT & BIT(0));
+static_assert(HVT_CPUID_ISOLATION_CONFIG == HYPERVIVE_LEAF_LAST);
+static_assert(HVT_CPUID_MIN == 0x40000005);
 
 bool hypervive_has_privilege(u64 bit)
 {
@@ -49,16 +44,16 @@ int hypervive_discover(struct hypervive_info *info)
 		return -ENODEV;
 	}
 
-	ops->cpuid(HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS, regs);
+	ops->cpuid(HVT_CPUID_VENDOR_AND_MAX_FUNCTIONS, regs);
 	info->max_leaf = regs[0];
 	hypervive_regs_to_ascii(&regs[1], 3, info->vendor);
-	ops->cpuid(HYPERV_CPUID_INTERFACE, regs);
+	ops->cpuid(HVT_CPUID_INTERFACE, regs);
 	info->interface = regs[0];
 	hypervive_regs_to_ascii(&regs[0], 1, info->interface_str);
 
 	if (info->interface != HYPERVIVE_INTERFACE_HV1 ||
-	    info->max_leaf < HYPERV_CPUID_MIN ||
-	    info->max_leaf > HYPERV_CPUID_MAX) {
+	    info->max_leaf < HVT_CPUID_MIN ||
+	    info->max_leaf > HVT_CPUID_MAX) {
 		pr_info("no Hyper-V: CPUID 0x40000000 vendor \"%s\" max leaf 0x%08x, 0x40000001 interface 0x%08x \"%s\"; need \"Hv#1\" and max leaf >= 0x40000005\n",
 			info->vendor, info->max_leaf, info->interface,
 			info->interface_str);
@@ -76,7 +71,7 @@ int hypervive_discover(struct hypervive_info *info)
 		l->present = true;
 	}
 
-	l = &info->leaf[HYPERV_CPUID_VERSION - HYPERVIVE_LEAF_BASE];
+	l = &info->leaf[HVT_CPUID_VERSION - HYPERVIVE_LEAF_BASE];
 	info->build = l->eax;
 	info->major = l->ebx >> 16;
 	info->minor = l->ebx & 0xffff;
@@ -84,12 +79,12 @@ int hypervive_discover(struct hypervive_info *info)
 	info->service_branch = l->edx >> 24;
 	info->service_number = l->edx & 0xffffff;
 
-	l = &info->leaf[HYPERV_CPUID_FEATURES - HYPERVIVE_LEAF_BASE];
+	l = &info->leaf[HVT_CPUID_FEATURES - HYPERVIVE_LEAF_BASE];
 	info->privileges = (u64)l->ebx << 32 | l->eax;
 	info->features_ecx = l->ecx;
 	info->features_edx = l->edx;
 
-	l = &info->leaf[HYPERV_CPUID_ENLIGHTMENT_INFO - HYPERVIVE_LEAF_BASE];
+	l = &info->leaf[HVT_CPUID_ENLIGHTMENT_INFO - HYPERVIVE_LEAF_BASE];
 	info->recommendations = l->eax;
 	info->spinlock_retries = l->ebx;
 	info->phys_addr_bits = l->ecx & 0x7f;

@@ -3,11 +3,9 @@
  * The guest OS identity MSR (TLFS "Reporting the Guest OS Identity").
  * Written only when it reads zero (TLFS step 3), put back on unload.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/printk.h>
 #include <linux/version.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "core_internal.h"
 #include "guest_id.h"
 
@@ -18,11 +16,11 @@ int hypervive_guest_id_read(void)
 {
 	int ret;
 
-	ret = hv_core.ops->read_msr(HV_X64_MSR_GUEST_OS_ID,
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_GUEST_OS_ID,
 				    &hv_core.guest_id_found);
 	if (ret) {
 		pr_err("cannot read the guest OS ID MSR 0x%x: %d\n",
-		       HV_X64_MSR_GUEST_OS_ID, ret);
+		       HVT_X64_MSR_GUEST_OS_ID, ret);
 		return ret;
 	}
 	hv_core.guest_id_owner = hv_core.guest_id_found ?
@@ -40,13 +38,13 @@ int hypervive_guest_id_claim(void)
 	if (hv_core.guest_id_found)
 		return 0;	/* someone identified the guest: keep theirs */
 
-	ret = hv_core.ops->write_msr(HV_X64_MSR_GUEST_OS_ID, id);
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_GUEST_OS_ID, id);
 	if (ret) {
 		pr_err("writing the guest OS ID 0x%016llx failed: %d\n", id, ret);
 		return ret;
 	}
 	hv_core.guest_id_owner = HYPERVIVE_OWNER_US;
-	ret = hv_core.ops->read_msr(HV_X64_MSR_GUEST_OS_ID, &now);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_GUEST_OS_ID, &now);
 	if (ret || now != id) {
 		pr_err("guest OS ID did not stick: wrote 0x%016llx, read 0x%016llx (%d)\n",
 		       id, now, ret);
@@ -62,7 +60,7 @@ void hypervive_guest_id_release(void)
 
 	if (hv_core.guest_id_owner != HYPERVIVE_OWNER_US)
 		return;
-	ret = hv_core.ops->write_msr(HV_X64_MSR_GUEST_OS_ID,
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_GUEST_OS_ID,
 				     hv_core.guest_id_found);
 	if (ret)
 		pr_err("restoring the guest OS ID to 0x%016llx failed: %d\n",

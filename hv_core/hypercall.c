@@ -4,8 +4,6 @@
  * Hypercall Interface", steps 4-9) and the calls themselves (TLFS
  * "Hypercall Interface": memory and register conventions, rep calls).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/build_bug.h>
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
@@ -16,7 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/vmalloc.h>
 #include <asm/cpufeature.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "core_internal.h"
 #include "hcpage_check.h"
 #include "hv_status.h"
@@ -31,15 +29,12 @@ extern u8 hypervive_hcpage[];
 static DEFINE_PER_CPU(void *, hc_input);
 static DEFINE_PER_CPU(void *, hc_output);
 
-static void __maybe_unused check_status_values(void)
-{
-	BUILD_BUG_ON(HV_STATUS_INVALID_HYPERCALL_CODE != 2);
-	BUILD_BUG_ON(HV_STATUS_INVALID_ALIGNMENT != 4);
-	BUILD_BUG_ON(HV_STATUS_INVALID_CONNECTION_ID != 0x12);
-	BUILD_BUG_ON(HV_STATUS_INSUFFICIENT_BUFFERS != 0x13);
-	BUILD_BUG_ON(HV_HYPERCALL_REP_COMP_OFFSET != 32);
-	BUILD_BUG_ON(HV_HYPERCALL_REP_START_OFFSET != 48);
-}
+static_assert(HVT_STATUS_INVALID_HYPERCALL_CODE == 2);
+static_assert(HVT_STATUS_INVALID_ALIGNMENT == 4);
+static_assert(HVT_STATUS_INVALID_CONNECTION_ID == 0x12);
+static_assert(HVT_STATUS_INSUFFICIENT_BUFFERS == 0x13);
+static_assert(HVT_HYPERCALL_REP_COMP_OFFSET == 32);
+static_assert(HVT_HYPERCALL_REP_START_OFFSET == 48);
 
 u64 hypervive_hcpage_pfn(void)
 {
@@ -51,10 +46,10 @@ int hypervive_hcpage_read(void)
 {
 	int ret;
 
-	ret = hv_core.ops->read_msr(HV_X64_MSR_HYPERCALL, &hv_core.hcpage_msr_found);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_HYPERCALL, &hv_core.hcpage_msr_found);
 	if (ret) {
 		pr_err("cannot read the hypercall MSR 0x%x: %d\n",
-		       HV_X64_MSR_HYPERCALL, ret);
+		       HVT_X64_MSR_HYPERCALL, ret);
 		return ret;
 	}
 	hv_core.hcpage_owner = (hv_core.hcpage_msr_found & HCPAGE_ENABLE) ?
@@ -105,14 +100,14 @@ static int enable_page(void)
 		       found);
 		return -EPERM;
 	}
-	val = (found & HCPAGE_RSVDP) | (pfn << HV_HYP_PAGE_SHIFT) | HCPAGE_ENABLE;
-	ret = hv_core.ops->write_msr(HV_X64_MSR_HYPERCALL, val);
+	val = (found & HCPAGE_RSVDP) | (pfn << HVT_HYP_PAGE_SHIFT) | HCPAGE_ENABLE;
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_HYPERCALL, val);
 	if (ret) {
 		pr_err("writing the hypercall MSR 0x%016llx failed: %d\n", val, ret);
 		return ret;
 	}
 	hv_core.hcpage_owner = HYPERVIVE_OWNER_US;
-	ret = hv_core.ops->read_msr(HV_X64_MSR_HYPERCALL, &now);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_HYPERCALL, &now);
 	if (ret || !(now & HCPAGE_ENABLE)) {
 		/* TLFS: the enable bit stays 0 while no guest OS ID is set. */
 		pr_err("the hypercall page did not enable: wrote 0x%016llx, read 0x%016llx (%d)\n",
@@ -131,7 +126,7 @@ static void disable_page(void)
 	/* Drop the pointer before clearing the MSR, as the kernel does. */
 	WRITE_ONCE(hv_core.hc_ready, false);
 	synchronize_rcu();	/* callers run with interrupts off */
-	ret = hv_core.ops->write_msr(HV_X64_MSR_HYPERCALL, hv_core.hcpage_msr_found);
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_HYPERCALL, hv_core.hcpage_msr_found);
 	if (ret)
 		pr_err("restoring the hypercall MSR to 0x%016llx failed: %d\n",
 		       hv_core.hcpage_msr_found, ret);
@@ -149,7 +144,8 @@ int hypervive_hypercall_init(void)
 	if (ret)
 		goto err_page;
 
-	if (!hypervive_hcpage_callable(cpu_feature_enabled(X86_FEATURE_IBT),
+	if (!hypervive_hcpage_callable(IS_ENABLED(CONFIG_X86_KERNEL_IBT) &&
+				       cpu_feature_enabled(X86_FEATURE_IBT),
 				       hypervive_hcpage)) {
 		pr_err("IBT is enforced and the hypercall page does not start with ENDBR64: hypercalls refused\n");
 		hv_core.hcpage_ibt_refused = true;
@@ -173,12 +169,12 @@ void hypervive_hypercall_exit(void)
 /* Common accounting; returns 0 or the errno for the status. */
 static int hc_result(u16 code, u64 result, u16 *hv_status)
 {
-	u16 status = result & HV_HYPERCALL_RESULT_MASK;
+	u16 status = result & HVT_HYPERCALL_RESULT_MASK;
 
 	atomic64_inc(&hv_core.hc_calls);
 	if (hv_status)
 		*hv_status = status;
-	if (status == HV_STATUS_SUCCESS)
+	if (status == HVT_STATUS_SUCCESS)
 		return 0;
 	atomic64_inc(&hv_core.hc_failures);
 	pr_debug("hypercall 0x%04x: %s\n", code, hypervive_hv_status_name(status));
@@ -192,7 +188,7 @@ int hypervive_hypercall(u16 code, const void *input, size_t in_size,
 	void *in, *out;
 	u64 result;
 
-	if (in_size > HV_HYP_PAGE_SIZE || out_size > HV_HYP_PAGE_SIZE)
+	if (in_size > HVT_HYP_PAGE_SIZE || out_size > HVT_HYP_PAGE_SIZE)
 		return -EINVAL;
 	local_irq_save(flags);
 	if (!READ_ONCE(hv_core.hc_ready)) {
@@ -210,7 +206,7 @@ int hypervive_hypercall(u16 code, const void *input, size_t in_size,
 	local_irq_restore(flags);
 	return hc_result(code, result, hv_status);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_hypercall, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_hypercall, "HYPERVIVE");
 
 int hypervive_hypercall_fast(u16 code, u64 input1, u64 input2, u16 *hv_status)
 {
@@ -226,7 +222,7 @@ int hypervive_hypercall_fast(u16 code, u64 input1, u64 input2, u16 *hv_status)
 	local_irq_restore(flags);
 	return hc_result(code, result, hv_status);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_hypercall_fast, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_hypercall_fast, "HYPERVIVE");
 
 /*
  * The loop of a rep call.  The hypervisor's reps-completed count is
@@ -235,7 +231,7 @@ EXPORT_SYMBOL_NS_GPL(hypervive_hypercall_fast, HYPERVIVE);
  */
 static u64 rep_loop(u16 code, u16 rep_count, u64 in_pa, u64 out_pa, u16 *done)
 {
-	u64 control = code | (u64)rep_count << HV_HYPERCALL_REP_COMP_OFFSET;
+	u64 control = code | (u64)rep_count << HVT_HYPERCALL_REP_COMP_OFFSET;
 	u16 start = 0;
 	u64 result;
 
@@ -243,9 +239,9 @@ static u64 rep_loop(u16 code, u16 rep_count, u64 in_pa, u64 out_pa, u16 *done)
 		u16 completed;
 
 		result = hv_core.ops->hypercall(control, in_pa, out_pa);
-		completed = (result & HV_HYPERCALL_REP_COMP_MASK) >>
-			    HV_HYPERCALL_REP_COMP_OFFSET;
-		if ((result & HV_HYPERCALL_RESULT_MASK) != HV_STATUS_SUCCESS) {
+		completed = (result & HVT_HYPERCALL_REP_COMP_MASK) >>
+			    HVT_HYPERCALL_REP_COMP_OFFSET;
+		if ((result & HVT_HYPERCALL_RESULT_MASK) != HVT_STATUS_SUCCESS) {
 			*done = min(completed, rep_count);
 			return result;
 		}
@@ -261,8 +257,8 @@ static u64 rep_loop(u16 code, u16 rep_count, u64 in_pa, u64 out_pa, u16 *done)
 			return result;
 		}
 		start = completed;
-		control &= ~HV_HYPERCALL_REP_START_MASK;
-		control |= (u64)start << HV_HYPERCALL_REP_START_OFFSET;
+		control &= ~HVT_HYPERCALL_REP_START_MASK;
+		control |= (u64)start << HVT_HYPERCALL_REP_START_OFFSET;
 		touch_nmi_watchdog();
 	}
 }
@@ -279,9 +275,9 @@ int hypervive_hypercall_rep(u16 code, const void *header, size_t hdr_size,
 	void *in, *out;
 	u64 result;
 
-	if (!rep_count || rep_count > (HV_HYPERCALL_REP_COMP_MASK >>
-				       HV_HYPERCALL_REP_COMP_OFFSET) ||
-	    in_size > HV_HYP_PAGE_SIZE || out_size > HV_HYP_PAGE_SIZE)
+	if (!rep_count || rep_count > (HVT_HYPERCALL_REP_COMP_MASK >>
+				       HVT_HYPERCALL_REP_COMP_OFFSET) ||
+	    in_size > HVT_HYP_PAGE_SIZE || out_size > HVT_HYP_PAGE_SIZE)
 		return -EINVAL;
 	local_irq_save(flags);
 	if (!READ_ONCE(hv_core.hc_ready)) {
@@ -309,10 +305,10 @@ int hypervive_hypercall_rep(u16 code, const void *header, size_t hdr_size,
 	}
 	return hc_result(code, result, hv_status);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_hypercall_rep, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_hypercall_rep, "HYPERVIVE");
 
 const char *hypervive_status_name(u16 status)
 {
 	return hypervive_hv_status_name(status);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_status_name, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_status_name, "HYPERVIVE");

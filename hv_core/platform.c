@@ -3,11 +3,9 @@
  * The platform boundary: native ops (the real instructions) and the
  * lookup of the TLFS model's ops for platform=sim.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/string.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor.h>
@@ -22,12 +20,12 @@ static void hv_native_cpuid(u32 leaf, u32 regs[4])
 
 static int hv_native_read_msr(u32 msr, u64 *val)
 {
-	return rdmsrl_safe(msr, val);
+	return rdmsrq_safe(msr, val);
 }
 
 static int hv_native_write_msr(u32 msr, u64 val)
 {
-	return wrmsrl_safe(msr, val);
+	return wrmsrq_safe(msr, val);
 }
 
 /* Register convention from TLFS "Hypercall Inputs": RCX, RDX, R8 -> RAX. */
@@ -49,7 +47,7 @@ static u64 hv_native_hypercall_fast(u64 control, u64 input1, u64 input2)
 	register u64 r8 asm("r8") = input2;
 	u64 status;
 
-	control |= HV_HYPERCALL_FAST_BIT;
+	control |= HVT_HYPERCALL_FAST_BIT;
 	asm volatile(CALL_NOSPEC
 		     : "=a" (status), ASM_CALL_CONSTRAINT,
 		       "+c" (control), "+d" (input1), "+r" (r8)
@@ -105,7 +103,7 @@ int hypervive_rdmsr(u32 msr, u64 *val)
 {
 	return hv_core.ops->read_msr(msr, val);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_rdmsr, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_rdmsr, "HYPERVIVE");
 
 int hypervive_wrmsr(u32 msr, u64 val)
 {
@@ -113,4 +111,4 @@ int hypervive_wrmsr(u32 msr, u64 val)
 		return -EPERM;
 	return hv_core.ops->write_msr(msr, val);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_wrmsr, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_wrmsr, "HYPERVIVE");

@@ -4,13 +4,11 @@
  * decision 2): the platform's sint_handler_install op behind one exported
  * wrapper, and the native op, the kernel's Hyper-V callback vector.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <asm/hypervisor.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <asm/irq_vectors.h>
 #include <asm/mshyperv.h>
 #include "core_internal.h"
@@ -69,9 +67,9 @@ int hypervive_sint_handler_install(void (*handler)(void), u8 *vector)
 	if (ret)
 		goto out;
 	/* TLFS "SINTx Registers": vectors 16-255 only. */
-	if (*vector < HV_SYNIC_FIRST_VALID_VECTOR) {
+	if (*vector < HVT_SYNIC_FIRST_VALID_VECTOR) {
 		pr_err("platform %s offered SINT vector %u, below %u\n",
-		       ops->name, *vector, HV_SYNIC_FIRST_VALID_VECTOR);
+		       ops->name, *vector, HVT_SYNIC_FIRST_VALID_VECTOR);
 		ops->sint_handler_remove();
 		synchronize_rcu();
 		ret = -EINVAL;
@@ -82,7 +80,7 @@ out:
 	mutex_unlock(&sint_lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_sint_handler_install, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_sint_handler_install, "HYPERVIVE");
 
 void hypervive_sint_handler_remove(void)
 {
@@ -98,10 +96,10 @@ void hypervive_sint_handler_remove(void)
 	}
 	mutex_unlock(&sint_lock);
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_sint_handler_remove, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_sint_handler_remove, "HYPERVIVE");
 
 bool hypervive_active_requested(void)
 {
 	return hv_core.mode == HYPERVIVE_MODE_ACTIVE;
 }
-EXPORT_SYMBOL_NS_GPL(hypervive_active_requested, HYPERVIVE);
+EXPORT_SYMBOL_NS_GPL(hypervive_active_requested, "HYPERVIVE");

@@ -7,41 +7,33 @@
  * mapped read-only for reporting and never reprogrammed.  On unload the MSR gets back
  * the value found at load.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/build_bug.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "tsc.h"
 
 struct hypervive_tsc hv_tsc;
 
-/* Our layout (pure code, also built in user space) is the kernel's. */
-static void __maybe_unused check_layout(void)
-{
-	BUILD_BUG_ON(offsetof(struct hypervive_tsc_page, sequence) !=
-		     offsetof(struct ms_hyperv_tsc_page, tsc_sequence));
-	BUILD_BUG_ON(offsetof(struct hypervive_tsc_page, scale) !=
-		     offsetof(struct ms_hyperv_tsc_page, tsc_scale));
-	BUILD_BUG_ON(offsetof(struct hypervive_tsc_page, offset) !=
-		     offsetof(struct ms_hyperv_tsc_page, tsc_offset));
-	BUILD_BUG_ON(sizeof(struct hypervive_tsc_page) != HV_HYP_PAGE_SIZE);
-	BUILD_BUG_ON(HV_HYP_PAGE_SIZE != PAGE_SIZE);
-	BUILD_BUG_ON(HV_X64_MSR_REFERENCE_TSC != 0x40000021);
-	BUILD_BUG_ON(HV_X64_MSR_TIME_REF_COUNT != 0x40000020);
-}
+/*
+ * Our layout (pure code, also built in user space); tlfs_check.c holds it
+ * against the kernel's.
+ */
+static_assert(sizeof(struct hypervive_tsc_page) == HVT_HYP_PAGE_SIZE);
+static_assert(HVT_HYP_PAGE_SIZE == PAGE_SIZE);
+static_assert(HVT_X64_MSR_REFERENCE_TSC == 0x40000021);
+static_assert(HVT_X64_MSR_TIME_REF_COUNT == 0x40000020);
 
 /* Another owner's page: read it where it is, never write it. */
 static void map_other(u64 msr)
 {
-	u64 pfn = msr >> HV_HYP_PAGE_SHIFT;
+	u64 pfn = msr >> HVT_HYP_PAGE_SHIFT;
 
 	/* Outside guest RAM the TLFS says the page is not accessible. */
 	if (pfn_valid(pfn))
-		hv_tsc.mapped = memremap(pfn << HV_HYP_PAGE_SHIFT, HV_HYP_PAGE_SIZE,
+		hv_tsc.mapped = memremap(pfn << HVT_HYP_PAGE_SHIFT, HVT_HYP_PAGE_SIZE,
 					 MEMREMAP_WB);
 	if (!hv_tsc.mapped) {
 		pr_info("reference TSC page of another owner at pfn 0x%llx cannot be mapped: not shown\n",
@@ -63,14 +55,14 @@ static int enable_ours(void)
 	if (!page)
 		return -ENOMEM;
 	pfn = page_to_pfn(page);
-	val = (found & HYPERVIVE_REFTSC_RSVDP) | (pfn << HV_HYP_PAGE_SHIFT) |
+	val = (found & HYPERVIVE_REFTSC_RSVDP) | (pfn << HVT_HYP_PAGE_SHIFT) |
 	      HYPERVIVE_REFTSC_ENABLE;
-	ret = hv_core.ops->write_msr(HV_X64_MSR_REFERENCE_TSC, val);
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_REFERENCE_TSC, val);
 	if (ret) {
 		pr_err("writing the reference TSC MSR 0x%016llx failed: %d\n", val, ret);
 		goto err_free;
 	}
-	ret = hv_core.ops->read_msr(HV_X64_MSR_REFERENCE_TSC, &now);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_REFERENCE_TSC, &now);
 	if (ret || (now & ~HYPERVIVE_REFTSC_RSVDP) != (val & ~HYPERVIVE_REFTSC_RSVDP)) {
 		pr_err("the reference TSC page did not enable: wrote 0x%016llx, read 0x%016llx (%d)\n",
 		       val, now, ret);
@@ -84,7 +76,7 @@ static int enable_ours(void)
 	return 0;
 
 err_restore:
-	if (hv_core.ops->write_msr(HV_X64_MSR_REFERENCE_TSC, found)) {
+	if (hv_core.ops->write_msr(HVT_X64_MSR_REFERENCE_TSC, found)) {
 		/* The hypervisor may still write it: better leaked than reused. */
 		pr_err("restoring the reference TSC MSR to 0x%016llx failed: page leaked\n",
 		       found);
@@ -101,13 +93,13 @@ int hypervive_tsc_page_init(void)
 
 	memset(&hv_tsc, 0, sizeof(hv_tsc));
 	hv_tsc.owner = HYPERVIVE_OWNER_UNKNOWN;
-	if (!hypervive_has_privilege(HV_MSR_REFERENCE_TSC_AVAILABLE))
+	if (!hypervive_has_privilege(HVT_MSR_REFERENCE_TSC_AVAILABLE))
 		return 0;
 
-	ret = hv_core.ops->read_msr(HV_X64_MSR_REFERENCE_TSC, &hv_tsc.msr_found);
+	ret = hv_core.ops->read_msr(HVT_X64_MSR_REFERENCE_TSC, &hv_tsc.msr_found);
 	if (ret) {
 		pr_err("cannot read the reference TSC MSR 0x%x: %d\n",
-		       HV_X64_MSR_REFERENCE_TSC, ret);
+		       HVT_X64_MSR_REFERENCE_TSC, ret);
 		return ret;
 	}
 	if (hv_tsc.msr_found & HYPERVIVE_REFTSC_ENABLE) {
@@ -126,7 +118,7 @@ void hypervive_tsc_page_exit(void)
 	int ret;
 
 	if (hv_tsc.owner == HYPERVIVE_OWNER_US) {
-		ret = hv_core.ops->write_msr(HV_X64_MSR_REFERENCE_TSC, hv_tsc.msr_found);
+		ret = hv_core.ops->write_msr(HVT_X64_MSR_REFERENCE_TSC, hv_tsc.msr_found);
 		if (ret)
 			pr_err("restoring the reference TSC MSR to 0x%016llx failed (%d): page leaked\n",
 			       hv_tsc.msr_found, ret);

@@ -6,7 +6,7 @@
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include "tsc.h"
 
 #define TSC_RO(cname, fname) \
@@ -14,9 +14,9 @@
 
 static int read_msr_now(u64 *val)
 {
-	if (!hypervive_has_privilege(HV_MSR_REFERENCE_TSC_AVAILABLE))
+	if (!hypervive_has_privilege(HVT_MSR_REFERENCE_TSC_AVAILABLE))
 		return -EPERM;
-	return hypervive_rdmsr(HV_X64_MSR_REFERENCE_TSC, val);
+	return hypervive_rdmsr(HVT_X64_MSR_REFERENCE_TSC, val);
 }
 
 static ssize_t msr_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
@@ -107,7 +107,7 @@ TSC_RO(offset, offset);
 
 static ssize_t ref_time_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	if (!hv_tsc.page && !hypervive_has_privilege(HV_MSR_TIME_REF_COUNT_AVAILABLE))
+	if (!hv_tsc.page && !hypervive_has_privilege(HVT_MSR_TIME_REF_COUNT_AVAILABLE))
 		return sysfs_emit(buf, "unavailable\n");
 	return sysfs_emit(buf, "%llu\n", hypervive_ref_time_now());
 }

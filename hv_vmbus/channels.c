@@ -9,8 +9,6 @@
  * offers.  debugfs hypervive_vmbus/signal makes an HvSignalEvent on a
  * channel's connection ID, for tests of the hypercall path.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/debugfs.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
@@ -18,7 +16,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
 
@@ -307,7 +305,7 @@ int hvv_channel_signal(u32 relid)
 	rcu_read_unlock();
 	if (!ch)
 		return -ENOENT;
-	ret = hypervive_hypercall_fast(HVCALL_SIGNAL_EVENT, conn, 0, &status);
+	ret = hypervive_hypercall_fast(HVT_CALL_SIGNAL_EVENT, conn, 0, &status);
 	if (!ret)
 		atomic64_inc(&hvv.ctr.signals);
 	return ret;

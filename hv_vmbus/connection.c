@@ -12,8 +12,6 @@
  * and are handled one at a time, in arrival order, on an ordered
  * workqueue: offers create sysfs directories, which needs process context.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -21,7 +19,7 @@
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
 
@@ -191,7 +189,7 @@ int hvv_post(u32 conn, const void *msg, u32 size)
 		return -EINVAL;
 	memcpy(in.payload, msg, size);
 	for (tries = 0; ; tries++) {
-		ret = hypervive_hypercall(HVCALL_POST_MESSAGE, &in, sizeof(in), NULL, 0,
+		ret = hypervive_hypercall(HVT_CALL_POST_MESSAGE, &in, sizeof(in), NULL, 0,
 					  &status);
 		if ((ret != -EAGAIN && ret != -ENOMEM) || tries == 20)
 			break;

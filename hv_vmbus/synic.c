@@ -16,8 +16,6 @@
  * set message_pending.  Event flags are taken with an atomic exchange of
  * each word.  None of this runs in hard-IRQ context.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
@@ -25,7 +23,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/smp.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
 
@@ -42,7 +40,7 @@ DEFINE_PER_CPU(struct hvv_cpu, hvv_cpus);
  */
 static void write_eom(struct hvv_cpu *c)
 {
-	if (hypervive_wrmsr(HV_X64_MSR_EOM, 0)) {
+	if (hypervive_wrmsr(HVT_X64_MSR_EOM, 0)) {
 		atomic64_inc(&hvv.ctr.eom_failures);
 		pr_warn_ratelimited("EOM failed on CPU %u: retrying every %u ms\n",
 				    smp_processor_id(), READ_ONCE(hvv_poll_ms));
@@ -157,7 +155,7 @@ static void tasklet_fn(struct tasklet_struct *t)
 /* Polling mode, or an EOM to retry: runs on its own CPU (TIMER_PINNED). */
 static void poll_fn(struct timer_list *t)
 {
-	struct hvv_cpu *c = from_timer(c, t, poll_timer);
+	struct hvv_cpu *c = timer_container_of(c, t, poll_timer);
 	bool polling = READ_ONCE(c->polling);
 
 	if (!polling && !c->eom_owed)
@@ -218,10 +216,10 @@ static bool owned_by_other(u64 scontrol, u64 simp, u64 siefp)
 
 static int read_found(struct hvv_cpu *c)
 {
-	return hypervive_rdmsr(HV_X64_MSR_SCONTROL, &c->found_scontrol) ?:
-	       hypervive_rdmsr(HV_X64_MSR_SIMP, &c->found_simp) ?:
-	       hypervive_rdmsr(HV_X64_MSR_SIEFP, &c->found_siefp) ?:
-	       hypervive_rdmsr(HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT, &c->found_sint);
+	return hypervive_rdmsr(HVT_X64_MSR_SCONTROL, &c->found_scontrol) ?:
+	       hypervive_rdmsr(HVT_X64_MSR_SIMP, &c->found_simp) ?:
+	       hypervive_rdmsr(HVT_X64_MSR_SIEFP, &c->found_siefp) ?:
+	       hypervive_rdmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, &c->found_sint);
 }
 
 static u64 sint_value(u64 found)
@@ -257,19 +255,19 @@ static int hvv_cpu_online(unsigned int cpu)
 	memset(c->msg_page, 0, PAGE_SIZE);
 	memset(c->event_page, 0, PAGE_SIZE);
 
-	ret = hypervive_wrmsr(HV_X64_MSR_SIMP, (c->found_simp & HVV_PAGE_RSVDP) |
+	ret = hypervive_wrmsr(HVT_X64_MSR_SIMP, (c->found_simp & HVV_PAGE_RSVDP) |
 			      virt_to_phys(c->msg_page) | HVV_PAGE_ENABLE);
 	if (ret)
 		goto fail;
-	ret = hypervive_wrmsr(HV_X64_MSR_SIEFP, (c->found_siefp & HVV_PAGE_RSVDP) |
+	ret = hypervive_wrmsr(HVT_X64_MSR_SIEFP, (c->found_siefp & HVV_PAGE_RSVDP) |
 			      virt_to_phys(c->event_page) | HVV_PAGE_ENABLE);
 	if (ret)
 		goto undo_simp;
-	ret = hypervive_wrmsr(HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT, sint_value(c->found_sint));
+	ret = hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, sint_value(c->found_sint));
 	if (ret)
 		goto undo_siefp;
 	WRITE_ONCE(c->enabled, true);
-	ret = hypervive_wrmsr(HV_X64_MSR_SCONTROL, c->found_scontrol | HVV_SCONTROL_ENABLE);
+	ret = hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol | HVV_SCONTROL_ENABLE);
 	if (ret)
 		goto undo_sint;
 	c->state = HVV_CPU_ON;
@@ -284,11 +282,11 @@ static int hvv_cpu_online(unsigned int cpu)
 
 undo_sint:
 	WRITE_ONCE(c->enabled, false);
-	hypervive_wrmsr(HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
+	hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
 undo_siefp:
-	hypervive_wrmsr(HV_X64_MSR_SIEFP, c->found_siefp);
+	hypervive_wrmsr(HVT_X64_MSR_SIEFP, c->found_siefp);
 undo_simp:
-	hypervive_wrmsr(HV_X64_MSR_SIMP, c->found_simp);
+	hypervive_wrmsr(HVT_X64_MSR_SIMP, c->found_simp);
 fail:
 	pr_err("CPU %u: setting up the SynIC failed: %d\n", cpu, ret);
 	c->state = HVV_CPU_FAILED;
@@ -311,9 +309,9 @@ static int hvv_cpu_offline(unsigned int cpu)
 		return -EBUSY;
 	}
 	WRITE_ONCE(c->polling, false);
-	del_timer_sync(&c->poll_timer);
+	timer_delete_sync(&c->poll_timer);
 	/* No more deliveries to this VP; what is queued stays queued. */
-	hypervive_wrmsr(HV_X64_MSR_SCONTROL, c->found_scontrol);
+	hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol);
 	local_bh_disable();
 	while (process(c))
 		;
@@ -322,10 +320,10 @@ static int hvv_cpu_offline(unsigned int cpu)
 	tasklet_kill(&c->tasklet);
 	/* The drain may have armed an EOM retry: nothing re-arms it now. */
 	c->eom_owed = false;
-	del_timer_sync(&c->poll_timer);
-	hypervive_wrmsr(HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
-	hypervive_wrmsr(HV_X64_MSR_SIEFP, c->found_siefp);
-	hypervive_wrmsr(HV_X64_MSR_SIMP, c->found_simp);
+	timer_delete_sync(&c->poll_timer);
+	hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
+	hypervive_wrmsr(HVT_X64_MSR_SIEFP, c->found_siefp);
+	hypervive_wrmsr(HVT_X64_MSR_SIMP, c->found_simp);
 	c->state = HVV_CPU_OFF;
 	return 0;
 }

@@ -11,8 +11,6 @@
  * mode=auto makes us observe.  Observing reads the SynIC registers for
  * sysfs and writes nothing.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cpu.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
@@ -21,7 +19,7 @@
 #include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
 
@@ -193,9 +191,9 @@ static bool synic_owned(void)
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu) {
-		if (hvv_read_cpu_msr(cpu, HV_X64_MSR_SCONTROL, &sc) ||
-		    hvv_read_cpu_msr(cpu, HV_X64_MSR_SIMP, &simp) ||
-		    hvv_read_cpu_msr(cpu, HV_X64_MSR_SIEFP, &siefp))
+		if (hvv_read_cpu_msr(cpu, HVT_X64_MSR_SCONTROL, &sc) ||
+		    hvv_read_cpu_msr(cpu, HVT_X64_MSR_SIMP, &simp) ||
+		    hvv_read_cpu_msr(cpu, HVT_X64_MSR_SIEFP, &siefp))
 			continue;
 		if ((sc & HVV_SCONTROL_ENABLE) || (simp & HVV_PAGE_ENABLE) ||
 		    (siefp & HVV_PAGE_ENABLE)) {
@@ -217,9 +215,9 @@ static int choose_mode(void)
 		hvv.observe_reason = "hypervive_core observes";
 		return 0;
 	}
-	if (!(info->privileges & HV_MSR_SYNIC_AVAILABLE))
+	if (!(info->privileges & HVT_MSR_SYNIC_AVAILABLE))
 		busy = "the partition lacks the AccessSynicRegs privilege";
-	else if (!(info->privileges & ((u64)HV_POST_MESSAGES << 32)))
+	else if (!(info->privileges & ((u64)HVT_POST_MESSAGES << 32)))
 		busy = "the partition lacks the PostMessages privilege";
 	else if (kernel_vmbus_loaded())
 		busy = "the kernel's hv_vmbus is loaded";
@@ -243,7 +241,7 @@ static int setup_delivery(void)
 	const struct hypervive_info *info = hypervive_get_info();
 	int ret;
 
-	hvv.aeoi = !(info->recommendations & HV_DEPRECATING_AEOI_RECOMMENDED);
+	hvv.aeoi = !(info->recommendations & HVT_DEPRECATING_AEOI_RECOMMENDED);
 	if (delivery_param == HVV_DELIVERY_POLL) {
 		hvv.poll_reason = "delivery=poll";
 	} else {
@@ -272,8 +270,8 @@ static void choose_connect_cpu(void)
 
 	hvv.connect_cpu = cpumask_first(cpu_online_mask);
 	hvv.target_vp = hvv.connect_cpu;
-	if ((info->privileges & HV_MSR_VP_INDEX_AVAILABLE) &&
-	    !hvv_read_cpu_msr(hvv.connect_cpu, HV_X64_MSR_VP_INDEX, &vp) && vp <= U32_MAX)
+	if ((info->privileges & HVT_MSR_VP_INDEX_AVAILABLE) &&
+	    !hvv_read_cpu_msr(hvv.connect_cpu, HVT_X64_MSR_VP_INDEX, &vp) && vp <= U32_MAX)
 		hvv.target_vp = vp;
 }
 
@@ -389,4 +387,4 @@ module_exit(hypervive_vmbus_exit);
 MODULE_DESCRIPTION("HyperVive Guest: SynIC, VMBus connection and channel inventory");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(HYPERVIVE_VERSION);
-MODULE_IMPORT_NS(HYPERVIVE);
+MODULE_IMPORT_NS("HYPERVIVE");

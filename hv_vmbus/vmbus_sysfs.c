@@ -4,13 +4,11 @@
  * connection, counters, the SynIC of every CPU (read live, on that CPU)
  * and the channels/ directory the inventory fills.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cpumask.h>
 #include <linux/kobject.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
-#include <asm/hyperv-tlfs.h>
+#include <hypervive/tlfs.h>
 #include <hypervive/common.h>
 #include "vmbus.h"
 
@@ -240,11 +238,11 @@ static struct msr_attr fname##_msr = {					\
 	.msr = (m),							\
 }
 
-MSR_ATTR(scontrol, HV_X64_MSR_SCONTROL);
-MSR_ATTR(sversion, HV_X64_MSR_SVERSION);
-MSR_ATTR(simp, HV_X64_MSR_SIMP);
-MSR_ATTR(siefp, HV_X64_MSR_SIEFP);
-MSR_ATTR(sint2, HV_X64_MSR_SINT0 + HVV_MESSAGE_SINT);
+MSR_ATTR(scontrol, HVT_X64_MSR_SCONTROL);
+MSR_ATTR(sversion, HVT_X64_MSR_SVERSION);
+MSR_ATTR(simp, HVT_X64_MSR_SIMP);
+MSR_ATTR(siefp, HVT_X64_MSR_SIEFP);
+MSR_ATTR(sint2, HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT);
 
 enum cpu_field { C_STATE, C_INTERRUPTS, C_POLLS, C_MESSAGES, C_EVENTS, C_EOMS };
 

@@ -2,7 +2,7 @@
 /*
  * hypervive_core's interface for the other HyperVive modules.
  * Symbols are exported GPL in the HYPERVIVE namespace:
- * users add MODULE_IMPORT_NS(HYPERVIVE).
+ * users add MODULE_IMPORT_NS("HYPERVIVE").
  */
 #ifndef HYPERVIVE_CORE_H
 #define HYPERVIVE_CORE_H

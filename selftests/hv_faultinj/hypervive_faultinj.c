@@ -31,8 +31,6 @@
  * handler runs on that CPU, e.g. an interrupt's allocation).
  * init_ret and inits record the target's init calls while armed.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/gfp.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>

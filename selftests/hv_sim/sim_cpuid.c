@@ -5,7 +5,7 @@
  * set as configured; hypervisor leaves above max_leaf read as zero.
  */
 #include <linux/string.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include <asm/processor.h>
 #include "sim.h"
 

@@ -12,8 +12,6 @@
  * This runs on the guest's panic path, other CPUs stopped: no locks, no
  * allocation; the message is copied with copy_from_kernel_nofault().
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/atomic.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
@@ -22,7 +20,7 @@
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/uaccess.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include "sim.h"
 
 #define CRASH_MSG_MAX	4096	/* TLFS: P4 at most 4096 bytes */

@@ -10,7 +10,7 @@
  */
 #include <linux/io.h>
 #include <linux/mm.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include "sim.h"
 #include "sim_vmbus.h"
 

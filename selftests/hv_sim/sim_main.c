@@ -5,15 +5,13 @@
  * partition state), driven and inspected through debugfs.  Test-only:
  * never built for dkms.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <linux/version.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include <hypervive/platform.h>
 #include "sim.h"
 #include "sim_vmbus.h"

@@ -8,12 +8,12 @@
  * - RsvdP bits of the hypercall MSR keep their value: a write that changes
  *   them is counted as a guest bug (rsvd_violations);
  * - a locked hypercall MSR is immutable: writes are ignored.
- * A fault is reported as -EIO, the way rdmsrl_safe()/wrmsrl_safe() do.
+ * A fault is reported as -EIO, the way rdmsrq_safe()/wrmsrq_safe() do.
  */
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/smp.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include <asm/tsc.h>
 #include "sim.h"
 #include "sim_vmbus.h"

@@ -47,7 +47,7 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include "sim.h"
 #include "sim_vmbus.h"
 

@@ -25,8 +25,6 @@
  * The reads are lockless (a latch: two copies), so they work from any
  * context, NMI included, even while an update runs.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
@@ -40,7 +38,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
 #include "sim.h"
@@ -105,7 +103,8 @@ static u64 ref_now(void)
 		s = raw_read_seqcount_latch(&rt.latch);
 		p = rt.copy[s & 1];
 		tsc = rdtsc_ordered();
-	} while (raw_read_seqcount_latch_retry(&rt.latch, s));
+	/* read_seqcount_latch_retry(): the one name from 5.10 to 7.2. */
+	} while (read_seqcount_latch_retry(&rt.latch, s));
 	return ref_at(&p, tsc);
 }
 
@@ -285,7 +284,7 @@ static void churn_fn(struct work_struct *w)
 	mutex_lock(&churn_lock);
 	odd = !odd;
 	if (odd) {
-		migrate(ppm ? (s32)get_random_u32_below(2 * ppm + 1) - (s32)ppm : 0);
+		migrate(ppm ? (s32)(get_random_u32() % (2 * ppm + 1)) - (s32)ppm : 0);
 	} else {
 		window_begin();
 		usleep_range(us, us + us / 4 + 1);

@@ -34,7 +34,7 @@
 #include <linux/uaccess.h>
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include "sim.h"
 #include "sim_vmbus.h"
 

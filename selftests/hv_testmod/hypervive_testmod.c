@@ -14,18 +14,16 @@
  *   wrmsr <hex msr> <hex value>                hypervive_wrmsr
  * Test-only: never built for dkms.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
-#include <asm/hyperv-tlfs.h>
+#include <asm/mshyperv.h>
 #include <hypervive/core.h>
 
-MODULE_IMPORT_NS(HYPERVIVE);
+MODULE_IMPORT_NS("HYPERVIVE");
 
 #define MAX_FLUSH_REPS	256
 
