@@ -3,6 +3,11 @@
 # Runs as root on Debian 12; does nothing when everything is there.
 # --demo: only what `make demo` needs (no gates, sanitizers or dkms).
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "install-deps: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 kver=${KVER:-}
 pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static

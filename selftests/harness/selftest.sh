@@ -12,6 +12,11 @@
 # nested KTAP and summarize.sh on canned input.  Prints KTAP-style lines and
 # `N passed, N failed`; exits 1 on any failure (work dir kept for debugging).
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "selftest: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 here=$(dirname "$(readlink -f "$0")")
 
