@@ -86,6 +86,20 @@ boot() {
 		--out "$work/$1/out" --timeout "$2" --append "$3" 2>&1 | sed 's/^/# /' || true
 }
 
+# ---- first run: every cache-filling script on an empty cache ----------------
+# firstrun.sh: seconds, no network, so before the kernel cache below.
+frc=0 frfail=$failed
+frout=$("$here/firstrun.sh" 2>&1) || frc=$?
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) d=${line#ok }; ok "${d#* }" ;;
+	"not ok "*) d=${line#not ok }; notok "${d#* }" ;;
+	[0-9]*" passed, "*) ;;
+	*) echo "$line" ;;
+	esac
+done <<<"$frout"
+[ "$frc" -eq 0 ] || [ "$failed" -gt "$frfail" ] || notok "firstrun.sh ran (exit $frc)"
+
 kdir=$("$here/kernel-cache.sh" "$kver" "$cache")
 echo "# kernel $kdir ($(($(date +%s) - t0)) s)"
 
