@@ -17,6 +17,12 @@
 #                boots are concatenated into OUT for the judge.
 # Exit status: run-guest.sh's (of the last boot).
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+# shellcheck disable=SC2317 # called by the ERR trap
+errtrap() { [ "$BASHPID" = "$$" ] && echo "agent-guest: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 rg=$here/harness/run-guest.sh
 

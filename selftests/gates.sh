@@ -14,29 +14,12 @@ kver=${1:?} kdir=${2:?} cache=${3:?}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-# checkpatch.pl and get_abi.pl come from Debian's linux-source-6.1 package;
-# the cache is refilled when any of the files we need is missing (an older
-# cache may hold only some of them).
+# checkpatch.pl and get_abi.pl come from Debian's linux-source-6.1 package,
+# cached by linux-source.sh; why it failed, if it did, goes with the findings.
 src=$cache/linux-source
 cp_pl=$src/scripts/checkpatch.pl
 abi_pl=$src/scripts/get_abi.pl
-need=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
-	scripts/get_abi.pl)
-missing=0
-for f in "${need[@]}"; do [ -e "$src/$f" ] || missing=1; done
-if [ "$missing" = 1 ]; then
-	mkdir -p "$cache"
-	tmp=$(mktemp -d "$cache/linux-source.XXXXXX") || tmp=/nonexistent
-	(cd "$tmp" && apt-get download -o APT::Sandbox::User=root linux-source-6.1 >/dev/null 2>&1 &&
-		dpkg-deb -x linux-source-6.1_*.deb deb &&
-		tar -C "$tmp" -xf deb/usr/src/linux-source-6.1.tar.xz \
-			--wildcards "${need[@]/#/*/}") || true
-	d=$(find "$tmp" -maxdepth 1 -type d -name 'linux-source-*' | head -n1)
-	if [ -n "$d" ] && [ -x "$d/scripts/checkpatch.pl" ] && [ -e "$d/scripts/get_abi.pl" ]; then
-		rm -rf "$src" && mv "$d" "$src"
-	fi
-	rm -rf "$tmp"
-fi
+srcwhy=$(bash selftests/linux-source.sh "$cache" 2>&1 >/dev/null) || true
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
@@ -48,7 +31,7 @@ echo "1..5"
 # (tools/, unit tests, guest helpers) follow kernel style but not checkpatch.
 files=$(git ls-files '*.c' '*.h' | grep -E '^(hv_[a-z]+|include|selftests/hv_[a-z]+)/')
 if [ ! -x "$cp_pl" ]; then
-	nok "checkpatch --strict" "checkpatch.pl not available (linux-source-6.1 download failed)"
+	nok "checkpatch --strict" "checkpatch.pl not available (linux-source-6.1 download failed)${srcwhy:+$'\n'$srcwhy}"
 else
 	# shellcheck disable=SC2086
 	found=$(perl "$cp_pl" --no-tree --strict --terse --show-types -f $files 2>&1 |
@@ -84,7 +67,7 @@ if [ -z "$csout" ]; then ok "codespell: sources and docs"; else nok "codespell" 
 
 # docs/ABI: get_abi.pl prints nothing for a clean tree; any line is a finding.
 if [ ! -e "$abi_pl" ]; then
-	nok "get_abi.pl validate docs/ABI" "get_abi.pl not available (linux-source-6.1 download failed)"
+	nok "get_abi.pl validate docs/ABI" "get_abi.pl not available (linux-source-6.1 download failed)${srcwhy:+$'\n'$srcwhy}"
 else
 	abiout=$(perl "$abi_pl" validate --dir docs/ABI 2>&1)
 	abirc=$?

@@ -3,6 +3,11 @@
 # Runs as root on Debian 12; does nothing when everything is there.
 # --demo: only what `make demo` needs (no gates, sanitizers or dkms).
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "install-deps: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 kver=${KVER:-}
 pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static
@@ -10,6 +15,11 @@ pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static
 [ "${1:-}" = --demo ] || pkgs+=(sparse dkms codespell clang llvm libclang-rt-14-dev)
 # The debug kernel's build (make check-debug): Kconfig's parser, objtool.
 [ "${1:-}" = --demo ] || pkgs+=(flex bison bc libelf-dev libssl-dev)
+# gates.sh, dkms-test.sh and check-debug.sh list the tree with git (a minimal
+# Debian image has none); checkpatch.pl and get_abi.pl are perl; hostd's tests
+# skip their python3 cases without it; pahole (dwarves): 6.12's headers
+# want it for the modules' BTF.
+[ "${1:-}" = --demo ] || pkgs+=(git perl python3 dwarves)
 # Headers: none needed when KVER's, or any (the Makefile then picks the
 # newest), are there.  Otherwise KVER's own package if Debian has one, else
 # linux-headers-amd64: the running kernel may not be Debian's (a cloud or

@@ -12,6 +12,11 @@
 #   glob, e.g. the debug pass's kmemleak check after the boot's last test.
 # Writes DIR/console.log, DIR/results.ktap and DIR/counts ("P F S").
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "run-guest-tests: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 top=$(cd "$(dirname "$0")/.." && pwd)
 h=$top/selftests/harness
 name="" out="" tests="" append="" tmo=900 expect_panic=""

@@ -9,6 +9,11 @@
 # Nothing is asserted.  BENCH_N (default 20000) messages per run, 3 runs
 # per mode, the median printed.
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "vmbus bench: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 eval "$(make -s --no-print-directory -f Makefile print-kver 2>/dev/null)"

@@ -5,6 +5,11 @@
 # until the resulting .config says so.
 #   check-config.sh FRAGMENT DOTCONFIG
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "check-config: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 frag=${1:?usage: check-config.sh FRAGMENT DOTCONFIG}
 dot=${2:?usage: check-config.sh FRAGMENT DOTCONFIG}
 

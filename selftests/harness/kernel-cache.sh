@@ -13,6 +13,11 @@
 # same layout (DIR/vmlinuz, DIR/lib/modules/KVER/ with modules.dep): the
 # debug kernel of selftests/debug-kernel/build.sh.  Nothing is fetched then.
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "kernel-cache: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 usage() {
 	cat <<EOF

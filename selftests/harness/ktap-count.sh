@@ -22,6 +22,11 @@
 # do (the debug kernel's pass: lockdep's reports, and its own boot banners
 # such as "kmemleak: Kernel memory leak detector initialized").
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "ktap-count: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 usage() {
 	cat <<EOF
@@ -158,4 +163,4 @@ else
 	[ "$s" -eq 0 ] || line="$line, $s skipped"
 	echo "$line"
 fi
-[ "$f" -eq 0 ]
+[ "$f" -eq 0 ] || exit 1

@@ -9,6 +9,11 @@
 # on the staged tree so `modprobe NAME` works in the guest, also for .ko files
 # added under /lib/modules/KVER/.  The kernel image comes from kernel-cache.sh.
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "mkinitramfs: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 here=$(dirname "$(readlink -f "$0")")
 

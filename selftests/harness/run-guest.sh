@@ -8,6 +8,12 @@
 # QEMU's exit code alone means little (a panicking guest exits 0 too): judge
 # the boot with ktap-count.sh.  Exit status: QEMU's, or 124 on timeout.
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+# shellcheck disable=SC2317 # called by the ERR trap
+errtrap() { [ "$BASHPID" = "$$" ] && echo "run-guest: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 usage() {
 	cat <<EOF

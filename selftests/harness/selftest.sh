@@ -12,6 +12,11 @@
 # nested KTAP and summarize.sh on canned input.  Prints KTAP-style lines and
 # `N passed, N failed`; exits 1 on any failure (work dir kept for debugging).
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "selftest: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 here=$(dirname "$(readlink -f "$0")")
 
@@ -80,6 +85,20 @@ boot() {
 	"$here/run-guest.sh" --kernel "$kdir/vmlinuz" --initrd "$work/$1.cpio.gz" \
 		--out "$work/$1/out" --timeout "$2" --append "$3" 2>&1 | sed 's/^/# /' || true
 }
+
+# ---- first run: every cache-filling script on an empty cache ----------------
+# firstrun.sh: seconds, no network, so before the kernel cache below.
+frc=0 frfail=$failed
+frout=$("$here/firstrun.sh" 2>&1) || frc=$?
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) d=${line#ok }; ok "${d#* }" ;;
+	"not ok "*) d=${line#not ok }; notok "${d#* }" ;;
+	[0-9]*" passed, "*) ;;
+	*) echo "$line" ;;
+	esac
+done <<<"$frout"
+[ "$frc" -eq 0 ] || [ "$failed" -gt "$frfail" ] || notok "firstrun.sh ran (exit $frc)"
 
 kdir=$("$here/kernel-cache.sh" "$kver" "$cache")
 echo "# kernel $kdir ($(($(date +%s) - t0)) s)"

@@ -8,6 +8,11 @@
 # counts as one failure.  Prints `N passed, N failed[, N skipped]`
 # and exits 1 if anything failed.
 set -euo pipefail
+# set -e ends the script at the first failing command: name it (-E: in
+# functions too; only this shell, not its subshells, reports).
+set -E
+errtrap() { [ "$BASHPID" = "$$" ] && echo "summarize: failed (exit $1) at line $2: $3" >&2; }
+trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
 
 usage() { echo "Usage: $0 FILE..."; }
 case "${1:-}" in -h|--help) usage; exit 0 ;; '') usage >&2; exit 2 ;; esac
@@ -32,4 +37,4 @@ done
 line="$P passed, $F failed"
 [ "$S" -eq 0 ] || line="$line, $S skipped"
 echo "$line"
-[ "$F" -eq 0 ]
+[ "$F" -eq 0 ] || exit 1
