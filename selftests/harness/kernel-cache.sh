@@ -12,7 +12,13 @@
 # HYPERVIVE_KERNEL_IMAGE=DIR replaces the Debian image with a kernel of the
 # same layout (DIR/vmlinuz, DIR/lib/modules/KVER/ with modules.dep): the
 # debug kernel of selftests/debug-kernel/build.sh.  Nothing is fetched then.
+#
+# HYPERVIVE_APT_OPTS="-o Dir::Etc::SourceList=... ..." adds options to every
+# apt-get call, so the image comes from another suite's sources and lists
+# (selftests/kernels/fetch.sh sets it per row of the kernel matrix; the words
+# are split on blanks, so its paths may not contain any).
 set -euo pipefail
+read -r -a apt_opts <<<"${HYPERVIVE_APT_OPTS:-}"
 
 usage() {
 	cat <<EOF
@@ -60,7 +66,7 @@ chmod 700 "$tmp"	# root-owned; apt runs unsandboxed as root (option below)
 # apt-get download with the given package name; 0 ok, 1 failed, 2 unknown pkg.
 download() {
 	local log="$tmp/apt.log" rc=0
-	(cd "$tmp" && apt-get -q -o APT::Sandbox::User=root download "$1") \
+	(cd "$tmp" && apt-get -q -o APT::Sandbox::User=root "${apt_opts[@]}" download "$1") \
 		>"$log" 2>&1 || rc=$?
 	[ "$rc" -eq 0 ] && return 0
 	if grep -qE "Unable to locate package|Can't select candidate|has no installation candidate|No packages found" "$log"; then
@@ -86,7 +92,7 @@ echo "kernel-cache: fetching linux-image-$kver into $dest" >&2
 rc=0; fetch || rc=$?
 if [ "$rc" -eq 2 ]; then
 	echo "kernel-cache: package unknown, running apt-get update once" >&2
-	apt-get -q update >&2
+	apt-get -q "${apt_opts[@]}" update >&2
 	rc=0; fetch || rc=$?
 fi
 if [ "$rc" -ne 0 ]; then
