@@ -24,8 +24,8 @@
 # nothing (the apt lists are refreshed when older than a day, or with
 # HYPERVIVE_KERNELS_REFRESH=1).
 #
-# On stdout: shell assignments for eval (ROW SUITE KVER KDIR CC CHROOT
-# CHROOT_KDIR IMAGE GUEST); progress and every failure reason on stderr.
+# On stdout: shell assignments for eval (ROW SUITE KVER KDIR CC CC_TEXT
+# CC_OVERRIDE CHROOT CHROOT_KDIR IMAGE GUEST); progress and every failure reason on stderr.
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,9 +36,10 @@ usage() {
 Usage: $0 [--no-image] ROW CACHE
 Fetch the headers, toolchain and (unless --no-image) kernel image of ROW of
 $matrix into CACHE/kernels/ and CACHE/kernel/.
-Prints ROW SUITE KVER KDIR CC CHROOT CHROOT_KDIR IMAGE GUEST as shell
-assignments on stdout (CHROOT empty on host rows; KDIR is the headers on
-this machine, CHROOT_KDIR the same headers inside the chroot).
+Prints ROW SUITE KVER KDIR CC CC_TEXT CC_OVERRIDE CHROOT CHROOT_KDIR IMAGE
+GUEST as shell assignments on stdout (CHROOT empty on host rows; KDIR is the
+headers on this machine, CHROOT_KDIR the same headers inside the chroot;
+CC_OVERRIDE the CC= to pass when this machine lacks the kernel's compiler).
 EOF
 }
 
@@ -53,7 +54,7 @@ cache=$2
 
 say() { echo "fetch[$row]: $*" >&2; }
 die() { say "$*"; exit 1; }
-trap 'rc=$?; say "failed (exit $rc) at line $LINENO: $BASH_COMMAND"' ERR
+trap 'say "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 # The row: suites resolve toolchain guest.
 line=$(awk -v r="$row" '!/^[[:space:]]*(#|$)/ && $1 == r { print; exit }' "$matrix")
@@ -158,7 +159,7 @@ if [ ! -f "$hroot/.complete" ]; then
 	[ -f "$k/Makefile" ] || die "no usr/src/linux-headers-$kver/Makefile in ${pkgs[*]}"
 	[ -f "$k/.config" ] || die "no .config in usr/src/linux-headers-$kver"
 	[ -e "$k/scripts/Makefile.build" ] || [ -e "$k/scripts/Kbuild.include" ] ||
-		die "usr/src/linux-headers-$kver/scripts does not resolve (links: $(ls -l "$k" | grep -- '->' | tr '\n' ' '))"
+		die "usr/src/linux-headers-$kver/scripts does not resolve (-> $(readlink "$k/scripts"))"
 	touch "$tmp/root/.complete"
 	rm -rf "$hroot"
 	mv -T "$tmp/root" "$hroot"
@@ -179,6 +180,14 @@ cctext=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kdir/.config")
 cc=${cctext%% *}	# gcc-12, or x86_64-linux-gnu-gcc-16 (sid)
 case "$cc" in gcc-[0-9]*|*-gcc-[0-9]*) ;; *) die "cannot read the compiler from CONFIG_CC_VERSION_TEXT='$cctext'" ;; esac
 ccpkg=gcc-${cc##*gcc-}	# the package giving it
+# CC_OVERRIDE: a host row whose compiler this machine lacks builds with the
+# host's gcc (bullseye's gcc-10 headers; the build step shows whether that
+# gcc accepts the kernel's flags).
+cc_override=""
+if [ -z "$chroot_suite" ] && ! command -v "$cc" >/dev/null; then
+	cc_override=gcc
+	say "no $cc on this machine: building with CC=gcc ($(gcc -dumpfullversion 2>/dev/null || echo none))"
+fi
 say "built with: $cctext"
 
 # --- chroot rows: the chroot, with that gcc and the headers inside ----------
@@ -213,8 +222,11 @@ if [ -n "$chroot_suite" ]; then
 	fi
 	if [ ! -f "$chroot_dir/.headers-$kver" ]; then
 		say "installing $tools linux-headers-$kver in $chroot_dir"
+		# The row's suites (a kernel may be in SUITE-security or -updates only).
+		printf '%s' "$srcs" >"$chroot_dir/etc/apt/sources.list"
 		log=$top/chroot-$chroot_suite-apt.log
 		# A private mount namespace: /proc is gone when the command ends.
+		# shellcheck disable=SC2016,SC2086 # $1.. expand in sh; $tools is a word list
 		if ! unshare -m --propagation private sh -c '
 			mount -t proc proc "$1/proc" && shift &&
 			chroot "$0" sh -c "apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -q -y install $*"' \
@@ -235,10 +247,7 @@ if [ -z "$no_image" ]; then
 		die "kernel-cache.sh $kver $cache failed (above)"
 fi
 
-for v in row suite kver kdir cc chroot_dir chroot_kdir image guest; do
-	case $v in
-	kver) n=KVER ;; kdir) n=KDIR ;; cc) n=CC ;; chroot_dir) n=CHROOT ;;
-	chroot_kdir) n=CHROOT_KDIR ;; *) n=${v^^} ;;
-	esac
-	printf '%s=%q\n' "$n" "${!v}"
-done
+printf 'ROW=%q\nSUITE=%q\nKVER=%q\nKDIR=%q\nCC=%q\nCC_TEXT=%q\nCC_OVERRIDE=%q\n' \
+	"$row" "$suite" "$kver" "$kdir" "$cc" "$cctext" "$cc_override"
+printf 'CHROOT=%q\nCHROOT_KDIR=%q\nIMAGE=%q\nGUEST=%q\n' \
+	"$chroot_dir" "$chroot_kdir" "$image" "$guest"
