@@ -103,8 +103,21 @@ fi
 shopt -s nullglob
 debs=("$tmp"/*.deb)
 [ ${#debs[@]} -eq 1 ] || { echo "kernel-cache: expected one .deb, got ${#debs[@]}" >&2; exit 1; }
-dpkg-deb -x "${debs[0]}" "$tmp/root"
-rm -f "${debs[0]}"
+# Since 7.x (sid) linux-image-KVER is split: it depends on linux-binary-KVER
+# (vmlinuz), linux-modules-KVER and linux-base-KVER, which carry the files.
+img_pkg=$(dpkg-deb -f "${debs[0]}" Package)
+mapfile -t parts < <(dpkg-deb -f "${debs[0]}" Depends | sed 's/[,|]/\n/g' |
+	sed -E 's/^ *//; s/[ (].*//' | grep -E "^linux-[a-z]+-$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')\$" |
+	grep -vE '^linux-(headers|image)-' || true)
+for p in ${parts[@]+"${parts[@]}"}; do
+	rc=0; download "$p" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "kernel-cache: cannot download $p (a part of $img_pkg)" >&2; exit 1; }
+	echo "kernel-cache: downloaded $p (a part of $img_pkg)" >&2
+done
+for d in "$tmp"/*.deb; do
+	dpkg-deb -x "$d" "$tmp/root"
+	rm -f "$d"
+done
 
 out="$tmp/out"
 mkdir -p "$out/lib/modules"
@@ -114,12 +127,16 @@ for d in "$tmp/root/lib/modules/$kver" "$tmp/root/usr/lib/modules/$kver"; do
 	[ -d "$d" ] && moddir=$d && break
 done
 [ -n "$moddir" ] || { echo "kernel-cache: no modules directory in package" >&2; exit 1; }
-[ -f "$tmp/root/boot/vmlinuz-$kver" ] || { echo "kernel-cache: no boot/vmlinuz-$kver in package" >&2; exit 1; }
-
-mv "$tmp/root/boot/vmlinuz-$kver" "$out/vmlinuz"
-for f in config System.map; do
-	[ -f "$tmp/root/boot/$f-$kver" ] && mv "$tmp/root/boot/$f-$kver" "$out/$f"
+# /boot/vmlinuz-KVER, config-KVER, System.map-KVER; the split 7.x packages
+# put them in the modules directory as vmlinuz, config, System.map.
+for f in vmlinuz config System.map; do
+	if [ -f "$tmp/root/boot/$f-$kver" ]; then
+		mv "$tmp/root/boot/$f-$kver" "$out/$f"
+	elif [ -f "$moddir/$f" ]; then
+		mv "$moddir/$f" "$out/$f"
+	fi
 done
+[ -f "$out/vmlinuz" ] || { echo "kernel-cache: no boot/vmlinuz-$kver (nor vmlinuz in the modules directory) in ${img_pkg}${parts[*]+ ${parts[*]}}" >&2; exit 1; }
 mv "$moddir" "$out/lib/modules/$kver"
 rm -rf "$tmp/root"
 

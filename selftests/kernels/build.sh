@@ -87,6 +87,8 @@ if [ "$rc" -eq 0 ]; then
 	[ -n "$KDIR" ] || rc=1
 fi
 if [ "$rc" -ne 0 ]; then
+	KVER=$(sed -n 's/.*: KVER=\([^ ]*\)$/\1/p' "$out/fetch-$row.log" | tail -n1)
+	KVER=${KVER:-?}
 	grep -E 'fetch\[|kernel-cache|^E: |^W: ' "$out/fetch-$row.log" | tail -n 25 >"$out/fetch-$row.diag" || true
 	[ -s "$out/fetch-$row.diag" ] || tail -n 25 "$out/fetch-$row.log" >"$out/fetch-$row.diag"
 	result FAIL fetch "$out/fetch-$row.diag"
@@ -94,7 +96,7 @@ if [ "$rc" -ne 0 ]; then
 	for s in "build W=1 -Werror" objtool sparse; do result SKIP "$s" "" "fetch failed"; done
 	exit 1
 fi
-echo "fetch: $KVER ($CC_TEXT${CC_OVERRIDE:+; built here with CC=$CC_OVERRIDE: $(gcc -dumpfullversion)}${CHROOT:+; in chroot $CHROOT}); headers $KDIR${IMAGE:+; image $IMAGE}" >"$out/fetch-$row.diag"
+echo "fetch: $KVER ($CC_TEXT${CC_OVERRIDE:+; built here with CC=$CC_OVERRIDE: $(gcc -dumpfullversion)}${CHROOT:+; in chroot $CHROOT}); headers ${CHROOT:+$CHROOT}${CHROOT_KDIR:-$KDIR}${IMAGE:+; image $IMAGE}" >"$out/fetch-$row.diag"
 result OK fetch "$out/fetch-$row.diag"
 since "fetch" "$t0"
 

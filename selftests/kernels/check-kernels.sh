@@ -75,4 +75,4 @@ if [ "$s" -gt 0 ]; then
 else
 	echo "$p passed, $f failed"
 fi
-[ "$f" -eq 0 ]
+[ "$f" -eq 0 ] || exit 1
