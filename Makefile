@@ -9,6 +9,8 @@
 #   make check            install what is missing, build, unit tests, QEMU tests,
 #                         then the debug-kernel pass (about fifty minutes)
 #   make check-debug      the QEMU tests on a debug kernel (KASAN, lockdep, ...)
+#   make check-kernels    the kernel matrix: build against every Debian kernel
+#                         of selftests/kernels/matrix (W=1 -Werror, objtool, sparse)
 #   make unit             user-space unit tests only
 #   make bench            benchmarks (selftests/bench/*.sh), figures printed
 #   make clean
@@ -30,7 +32,7 @@ export KVER KDIR CACHE
 
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all modules modules-test unit demo check check-debug bench clean print-kver
+.PHONY: all modules modules-test unit demo check check-debug check-kernels bench clean print-kver
 
 all: modules
 
@@ -55,6 +57,11 @@ check:
 # KASAN, lockdep, kmemleak and UBSAN (built once, cached; selftests/debug-kernel/).
 check-debug:
 	bash selftests/debug-kernel/check-debug.sh
+
+# The kernel matrix alone (selftests/kernels/): each Debian suite's kernel
+# fetched into CACHE (never installed), the modules built against it.
+check-kernels:
+	bash selftests/kernels/check-kernels.sh "$(CACHE)" "$(CURDIR)/.check/kernels"
 
 bench: modules-test
 	bash selftests/bench.sh

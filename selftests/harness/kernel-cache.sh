@@ -12,12 +12,18 @@
 # HYPERVIVE_KERNEL_IMAGE=DIR replaces the Debian image with a kernel of the
 # same layout (DIR/vmlinuz, DIR/lib/modules/KVER/ with modules.dep): the
 # debug kernel of selftests/debug-kernel/build.sh.  Nothing is fetched then.
+#
+# HYPERVIVE_APT_OPTS="-o Dir::Etc::SourceList=... ..." adds options to every
+# apt-get call, so the image comes from another suite's sources and lists
+# (selftests/kernels/fetch.sh sets it per row of the kernel matrix; the words
+# are split on blanks, so its paths may not contain any).
 set -euo pipefail
 # set -e ends the script at the first failing command: name it (-E: in
 # functions too; only this shell, not its subshells, reports).
 set -E
 errtrap() { [ "$BASHPID" = "$$" ] && echo "kernel-cache: failed (exit $1) at line $2: $3" >&2; }
 trap 'errtrap $? $LINENO "$BASH_COMMAND"' ERR
+read -r -a apt_opts <<<"${HYPERVIVE_APT_OPTS:-}"
 
 usage() {
 	cat <<EOF
@@ -65,7 +71,7 @@ chmod 700 "$tmp"	# root-owned; apt runs unsandboxed as root (option below)
 # apt-get download with the given package name; 0 ok, 1 failed, 2 unknown pkg.
 download() {
 	local log="$tmp/apt.log" rc=0
-	(cd "$tmp" && apt-get -q -o APT::Sandbox::User=root download "$1") \
+	(cd "$tmp" && apt-get -q -o APT::Sandbox::User=root "${apt_opts[@]}" download "$1") \
 		>"$log" 2>&1 || rc=$?
 	[ "$rc" -eq 0 ] && return 0
 	if grep -qE "Unable to locate package|Can't select candidate|has no installation candidate|No packages found" "$log"; then
@@ -91,7 +97,7 @@ echo "kernel-cache: fetching linux-image-$kver into $dest" >&2
 rc=0; fetch || rc=$?
 if [ "$rc" -eq 2 ]; then
 	echo "kernel-cache: package unknown, running apt-get update once" >&2
-	apt-get -q update >&2
+	apt-get -q "${apt_opts[@]}" update >&2
 	rc=0; fetch || rc=$?
 fi
 if [ "$rc" -ne 0 ]; then
@@ -102,8 +108,21 @@ fi
 shopt -s nullglob
 debs=("$tmp"/*.deb)
 [ ${#debs[@]} -eq 1 ] || { echo "kernel-cache: expected one .deb, got ${#debs[@]}" >&2; exit 1; }
-dpkg-deb -x "${debs[0]}" "$tmp/root"
-rm -f "${debs[0]}"
+# Since 7.x (sid) linux-image-KVER is split: it depends on linux-binary-KVER
+# (vmlinuz), linux-modules-KVER and linux-base-KVER, which carry the files.
+img_pkg=$(dpkg-deb -f "${debs[0]}" Package)
+mapfile -t parts < <(dpkg-deb -f "${debs[0]}" Depends | sed 's/[,|]/\n/g' |
+	sed -E 's/^ *//; s/[ (].*//' | grep -E "^linux-[a-z]+-$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')\$" |
+	grep -vE '^linux-(headers|image)-' || true)
+for p in ${parts[@]+"${parts[@]}"}; do
+	rc=0; download "$p" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "kernel-cache: cannot download $p (a part of $img_pkg)" >&2; exit 1; }
+	echo "kernel-cache: downloaded $p (a part of $img_pkg)" >&2
+done
+for d in "$tmp"/*.deb; do
+	dpkg-deb -x "$d" "$tmp/root"
+	rm -f "$d"
+done
 
 out="$tmp/out"
 mkdir -p "$out/lib/modules"
@@ -113,12 +132,16 @@ for d in "$tmp/root/lib/modules/$kver" "$tmp/root/usr/lib/modules/$kver"; do
 	[ -d "$d" ] && moddir=$d && break
 done
 [ -n "$moddir" ] || { echo "kernel-cache: no modules directory in package" >&2; exit 1; }
-[ -f "$tmp/root/boot/vmlinuz-$kver" ] || { echo "kernel-cache: no boot/vmlinuz-$kver in package" >&2; exit 1; }
-
-mv "$tmp/root/boot/vmlinuz-$kver" "$out/vmlinuz"
-for f in config System.map; do
-	[ -f "$tmp/root/boot/$f-$kver" ] && mv "$tmp/root/boot/$f-$kver" "$out/$f"
+# /boot/vmlinuz-KVER, config-KVER, System.map-KVER; the split 7.x packages
+# put them in the modules directory as vmlinuz, config, System.map.
+for f in vmlinuz config System.map; do
+	if [ -f "$tmp/root/boot/$f-$kver" ]; then
+		mv "$tmp/root/boot/$f-$kver" "$out/$f"
+	elif [ -f "$moddir/$f" ]; then
+		mv "$moddir/$f" "$out/$f"
+	fi
 done
+[ -f "$out/vmlinuz" ] || { echo "kernel-cache: no boot/vmlinuz-$kver (nor vmlinuz in the modules directory) in ${img_pkg}${parts[*]+ ${parts[*]}}" >&2; exit 1; }
 mv "$moddir" "$out/lib/modules/$kver"
 rm -rf "$tmp/root"
 
