@@ -8,9 +8,15 @@
  * superblock only, and one freeze at a time exists: a second freezer gets
  * -EBUSY.  6.6 added the holder (FREEZE_HOLDER_KERNEL/USERSPACE) so that a
  * kernel freeze and a user-space freeze (fsfreeze, the Hyper-V VSS daemon)
- * can nest; 6.16 added an owner cookie.  We freeze as a kernel holder, and we
+ * can nest; 6.16 added an owner cookie.  In 6.12's fs/super.c a frozen
+ * superblock counts its holds (s_writers.freeze_kcount, freeze_ucount): a
+ * freeze by a holder that has none adds one, a thaw removes only the
+ * caller's own and answers -EINVAL while another is left (or the caller
+ * held none), and the last thaw unfreezes.  So user space can freeze on top
+ * of us, and our thaw leaves its hold.  We freeze as a kernel holder, and we
  * never stack our freeze onto someone else's: the caller checks
- * hv_sb_frozen() first and reports such a filesystem as frozen by another.
+ * hv_sb_frozen() first and reports such a filesystem as frozen by another,
+ * and after a thaw reports one still frozen as frozen by another.
  * A filesystem that implements its own ->freeze_super/->thaw_super gets
  * those, as the FIFREEZE ioctl does.
  */
@@ -74,9 +80,11 @@ static inline bool hv_sb_can_freeze(const struct super_block *sb)
 }
 
 /*
- * Frozen, or on its way there, by anybody.  s_writers.frozen is written under
- * s_umount; a racy read is fine here because freeze_super() itself refuses
- * (-EBUSY) a superblock someone froze in the meantime, and we report that.
+ * Frozen, or on its way there, by anybody (any holder, nested or not).
+ * s_writers.frozen is written under s_umount; a racy read is fine here:
+ * before 6.6 freeze_super() itself refuses (-EBUSY) a superblock someone
+ * froze in the meantime, and we report that; since 6.6 our freeze then nests
+ * on theirs as a hold of our own, which our thaw alone releases.
  */
 static inline bool hv_sb_frozen(const struct super_block *sb)
 {

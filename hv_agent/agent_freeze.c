@@ -166,7 +166,9 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 		/*
 		 * Someone thawed it behind our back (FITHAW): nothing left
 		 * to do.  (Before 6.6 nothing tells us whether they froze it
-		 * again since; see agent_compat.h.)
+		 * again since; see agent_compat.h.)  -EINVAL: not frozen by
+		 * us, or (6.12's thaw_super()) our hold released while
+		 * another freezer's is left.
 		 */
 		ret = hv_sb_frozen(t->sb) ? hv_thaw_sb(t->sb) : 0;
 		if (ret && ret != -EINVAL) {
@@ -175,6 +177,15 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 			pr_err("thaw of %s (%s) failed: %pe; it may still be frozen\n",
 			       t->rec.mount, t->rec.fstype, ERR_PTR(ret));
 			err = err ?: ret;
+		} else if (hv_sb_frozen(t->sb)) {
+			/*
+			 * Our hold is gone, another freezer's is left (since
+			 * 6.6 user space can freeze on top of us): say so
+			 * rather than "thawed".
+			 */
+			set_state(&out[i], HYPERVIVE_PROTO_FS_FROZEN_OTHER, 0, 0);
+			agent_dbg("thawed %s (%s); still frozen by another\n",
+				  t->rec.mount, t->rec.fstype);
 		} else {
 			set_state(&out[i], HYPERVIVE_PROTO_FS_THAWED, 0, 0);
 			agent_dbg("thawed %s (%s)\n", t->rec.mount, t->rec.fstype);
