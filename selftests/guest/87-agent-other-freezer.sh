@@ -68,9 +68,8 @@ if ! kernel_at_least 6 6; then
 	t=$(ctl thaw "$G" --checkpoint 71)
 	ktap_expect_eq "THAW after fsfreeze --unfreeze of /mnt/d1: ok, all thawed, no failure" \
 		"$(thaw_ok "$t")" "ok:0:3:0"
-	for d in "fsfreeze --unfreeze cannot release the agent's hold" \
-		"... /mnt/d1 stays frozen: its writer waits" \
-		"fsfreeze --freeze over the agent's freeze succeeds" \
+	# The two above are the 6.6 branch's first and third; the rest:
+	for d in "... /mnt/d1 stays frozen: its writer waits" \
 		"QUERY: /mnt/d1 frozen by the agent under user space's hold" \
 		"THAW: /mnt/d1 left frozen-by-other, the others thawed" \
 		"... the writer still waits" \
