@@ -27,10 +27,19 @@
 #include "agent.h"
 
 /*
+ * Freeze holders (6.6, fs/super.c): a frozen superblock counts its holds
+ * (s_writers.freeze_kcount, freeze_ucount).  A freeze by a holder that has
+ * none adds one, a thaw removes only the caller's own and answers -EINVAL
+ * while another is left (or the caller held none), and the last thaw
+ * unfreezes.  So user space can freeze on top of us, and our thaw leaves its
+ * hold.  Before 6.6 there is one freeze at a time: a second freezer gets
+ * -EBUSY, and any thaw unfreezes.
+ *
  * We freeze as a kernel holder and never stack our freeze onto someone
  * else's: callers check sb_frozen() first and report such a filesystem as
- * frozen by another.  A filesystem with its own ->freeze_super/->thaw_super
- * gets those, as the FIFREEZE ioctl does.
+ * frozen by another, and after our thaw report one still frozen as frozen by
+ * another.  A filesystem with its own ->freeze_super/->thaw_super gets
+ * those, as the FIFREEZE ioctl does.
  */
 static int freeze_sb(struct super_block *sb)
 {
@@ -53,9 +62,11 @@ static bool sb_can_freeze(const struct super_block *sb)
 }
 
 /*
- * Frozen, or on its way there, by anybody.  s_writers.frozen is written under
- * s_umount; a racy read is fine here because freeze_super() itself refuses
- * (-EBUSY) a superblock someone froze in the meantime, and we report that.
+ * Frozen, or on its way there, by anybody (any holder, nested or not).
+ * s_writers.frozen is written under s_umount; a racy read is fine here:
+ * before 6.6 freeze_super() itself refuses (-EBUSY) a superblock someone
+ * froze in the meantime, and we report that; since 6.6 our freeze then nests
+ * on theirs as a hold of our own, which our thaw alone releases.
  */
 static bool sb_frozen(const struct super_block *sb)
 {
@@ -199,7 +210,9 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 		/*
 		 * Someone thawed it behind our back (FITHAW): nothing left
 		 * to do.  (Before 6.6 nothing tells us whether they froze it
-		 * again since.)
+		 * again since.)  -EINVAL: not frozen by
+		 * us, or (6.12's thaw_super()) our hold released while
+		 * another freezer's is left.
 		 */
 		ret = sb_frozen(t->sb) ? thaw_sb(t->sb) : 0;
 		if (ret && ret != -EINVAL) {
@@ -208,6 +221,15 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 			pr_err("thaw of %s (%s) failed: %pe; it may still be frozen\n",
 			       t->rec.mount, t->rec.fstype, ERR_PTR(ret));
 			err = err ?: ret;
+		} else if (sb_frozen(t->sb)) {
+			/*
+			 * Our hold is gone, another freezer's is left (since
+			 * 6.6 user space can freeze on top of us): say so
+			 * rather than "thawed".
+			 */
+			set_state(&out[i], HYPERVIVE_PROTO_FS_FROZEN_OTHER, 0, 0);
+			agent_dbg("thawed %s (%s); still frozen by another\n",
+				  t->rec.mount, t->rec.fstype);
 		} else {
 			set_state(&out[i], HYPERVIVE_PROTO_FS_THAWED, 0, 0);
 			agent_dbg("thawed %s (%s)\n", t->rec.mount, t->rec.fstype);

@@ -89,6 +89,15 @@ wait_for() {
 	return 1
 }
 
+# kernel_at_least MAJ MIN: the running kernel (uname -r) is MAJ.MIN or later.
+kernel_at_least() {
+	_kv=$(uname -r)
+	_kmaj=${_kv%%.*}
+	_kv=${_kv#*.}
+	_kmin=${_kv%%[!0-9]*}
+	[ "$_kmaj" -gt "$1" ] || { [ "$_kmaj" -eq "$1" ] && [ "$_kmin" -ge "$2" ]; }
+}
+
 sim_get() { cat "$SIM/$1"; }
 sim_set() { echo "$2" >"$SIM/$1"; }
 
