@@ -8,6 +8,8 @@
 #   make demo             the suite at work in a QEMU guest (a minute or two)
 #   make check            install what is missing, build, unit tests, QEMU tests,
 #                         then the debug-kernel pass (about fifty minutes)
+#   make check-quick      build, unit tests, gates, the QEMU boots (no matrix,
+#                         demo or debug pass; about ten minutes)
 #   make check-debug      the QEMU tests on a debug kernel (KASAN, lockdep, ...)
 #   make check-kernels    the kernel matrix: build against every Debian kernel
 #                         of selftests/kernels/matrix (W=1 -Werror, objtool, sparse)
@@ -32,7 +34,7 @@ export KVER KDIR CACHE
 
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all modules modules-test unit demo check check-debug check-kernels bench clean print-kver
+.PHONY: all modules modules-test unit demo check check-quick check-debug check-kernels bench clean print-kver
 
 all: modules
 
@@ -52,6 +54,10 @@ demo:
 
 check:
 	bash selftests/check.sh
+
+# For iterating: build, unit tests, gates and the boots on Debian's kernel.
+check-quick:
+	HYPERVIVE_CHECK_QUICK=1 bash selftests/check.sh
 
 # The in-guest tests, fault injection and load/unload cycles on a kernel with
 # KASAN, lockdep, kmemleak and UBSAN (built once, cached; selftests/debug-kernel/).

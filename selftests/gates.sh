@@ -25,7 +25,7 @@ n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; printf '%s\n' "$2" | sed 's/^/# /'; }
 echo "KTAP version 1"
-echo "1..5"
+echo "1..6"
 
 # Kernel-side C: modules, shared headers, test modules.  User-space tools
 # (tools/, unit tests, guest helpers) follow kernel style but not checkpatch.
@@ -58,6 +58,19 @@ elif [ -z "$spw" ]; then
 	ok "sparse (C=2): no warning"
 else
 	nok "sparse (C=2)" "$spw"
+fi
+
+# A BUILD_BUG_ON() in a static function nobody calls is never evaluated (gcc
+# drops the function before the error attribute fires): such checks once
+# asserted nothing here.  Build-time checks are file-scope static_assert()s.
+# shellcheck disable=SC2086
+dead=$(awk '/^static .*__maybe_unused.*\(void\)$/ { infn = 1; next }
+	infn && /^}/ { infn = 0 }
+	infn && /BUILD_BUG_ON/ { print FILENAME ":" FNR ": " $0 }' $files)
+if [ -z "$dead" ]; then
+	ok "build-time checks: no BUILD_BUG_ON() in an uncalled __maybe_unused function"
+else
+	nok "build-time checks: BUILD_BUG_ON() in an uncalled function asserts nothing; use static_assert()" "$dead"
 fi
 
 # modinfo field "parm" is a real name: .codespell-ignore lists it.

@@ -16,7 +16,8 @@
 # files, with their work-tree contents) to OUT/tree-ROW, so each kernel has
 # its own built tree (run-boot.sh --tree OUT/tree-ROW boots it).  Chroot rows
 # build in the chroot, the tree bind-mounted at /mnt/tree-ROW inside a private
-# mount namespace (unshare -m), so no mount outlives the build.
+# mount namespace (unshare -m), so no mount outlives the build; /proc is
+# mounted there too (7.2's objtool reads its stack limit from it).
 # Logs: OUT/fetch-ROW.{log,env}, OUT/build-ROW.log, OUT/sparse-ROW.log.
 set -Eeuo pipefail
 
@@ -118,7 +119,7 @@ kmake() {
 		mkdir -p "$CHROOT$mnt"
 		# shellcheck disable=SC2016 # expanded by that sh
 		nice -n 10 unshare -m --propagation private sh -c \
-			'mount --bind "$1" "$2$3" && c=$2 && k=$4 && m=$3 && shift 4 && exec chroot "$c" make -C "$k" M="$m" "$@"' \
+			'mount --bind "$1" "$2$3" && mount -t proc proc "$2/proc" && c=$2 && k=$4 && m=$3 && shift 4 && exec chroot "$c" make -C "$k" M="$m" "$@"' \
 			sh "$t" "$CHROOT" "$mnt" "$CHROOT_KDIR" "${args[@]}"
 	fi
 }

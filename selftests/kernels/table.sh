@@ -13,7 +13,7 @@ case "${1:-}" in -h|--help) echo "Usage: $0 [OUT/kernels.ktap]"; exit 0 ;; esac
 ktap=${1:-/dev/null}
 [ -r "$ktap" ] || { echo "table: cannot read $ktap" >&2; exit 1; }
 
-echo "| suite | kernel tested | toolchain | in the guest | fetch | build W=1 -Werror | objtool | sparse |"
+echo "| suite | kernel tested | toolchain | guest set (planned) | fetch | build W=1 -Werror | objtool | sparse |"
 echo "|---|---|---|---|---|---|---|---|"
 awk '!/^[[:space:]]*(#|$)/ { print $1, $4, $5 }' "$matrix" |
 while read -r row toolchain guest; do
