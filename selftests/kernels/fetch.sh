@@ -80,7 +80,7 @@ exec 8>"$top/.lock-$row"
 flock 8
 
 # --- the archive URLs this machine already uses -------------------------
-# `apt-cache policy` lines: " 500 http://deb.debian.org/debian bookworm/main amd64 Packages"
+# `apt-cache policy` lines: " 500 http://MIRROR/debian bookworm/main amd64 Packages"
 policy=$(apt-cache policy)
 main_uri=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^(https?|file):/ && $3 !~ /-security\// { print $2; exit }' <<<"$policy")
 sec_uri=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^(https?|file):/ && $3 ~ /-security\// { print $2; exit }' <<<"$policy")
