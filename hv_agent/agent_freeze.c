@@ -210,9 +210,9 @@ static int thaw_all(struct hypervive_proto_fs *out, unsigned int *nrec)
 		/*
 		 * Someone thawed it behind our back (FITHAW): nothing left
 		 * to do.  (Before 6.6 nothing tells us whether they froze it
-		 * again since.)  -EINVAL: not frozen by
-		 * us, or (6.12's thaw_super()) our hold released while
-		 * another freezer's is left.
+		 * again since.)  -EINVAL: not frozen by us, or (6.12's
+		 * thaw_super()) our hold released while another freezer's
+		 * is left.
 		 */
 		ret = sb_frozen(t->sb) ? thaw_sb(t->sb) : 0;
 		if (ret && ret != -EINVAL) {

@@ -12,7 +12,11 @@
 
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
 
-/* Our bit tables and the kernel's header must agree where both name a bit. */
+/*
+ * Our bit tables (tlfs_decode.c) and tlfs.h must agree where both name a bit
+ * (tlfs_check.c holds tlfs.h against the kernel's header); the minimum
+ * leaf is the one the "no Hyper-V" message names.
+ */
 static_assert(HVT_MSR_HYPERCALL_AVAILABLE & BIT(5));
 static_assert(HVT_MSR_REFERENCE_TSC_AVAILABLE & BIT(9));
 static_assert(HVT_POST_MESSAGES & BIT(4));	/* privilege bit 36 */

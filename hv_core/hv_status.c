@@ -2,8 +2,9 @@
 /*
  * HV_STATUS table.  Codes and names follow the TLFS "Hypercall Status
  * Codes" appendix and the kernel's hyperv-tlfs.h (6.1 defines a subset;
- * later kernels add the codes above 0x20).  The values the 6.1 header has
- * are checked against it at build time in hypercall.c.
+ * later kernels add the codes above 0x20).  The codes the modules name are
+ * in include/hypervive/tlfs.h, which hv_core/tlfs_check.c holds against
+ * the kernel's header at build time.
  */
 #include "hv_status.h"
 

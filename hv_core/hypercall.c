@@ -29,13 +29,6 @@ extern u8 hypervive_hcpage[];
 static DEFINE_PER_CPU(void *, hc_input);
 static DEFINE_PER_CPU(void *, hc_output);
 
-static_assert(HVT_STATUS_INVALID_HYPERCALL_CODE == 2);
-static_assert(HVT_STATUS_INVALID_ALIGNMENT == 4);
-static_assert(HVT_STATUS_INVALID_CONNECTION_ID == 0x12);
-static_assert(HVT_STATUS_INSUFFICIENT_BUFFERS == 0x13);
-static_assert(HVT_HYPERCALL_REP_COMP_OFFSET == 32);
-static_assert(HVT_HYPERCALL_REP_START_OFFSET == 48);
-
 u64 hypervive_hcpage_pfn(void)
 {
 	return vmalloc_to_pfn(hypervive_hcpage);

@@ -23,8 +23,6 @@ struct hypervive_tsc hv_tsc;
  */
 static_assert(sizeof(struct hypervive_tsc_page) == HVT_HYP_PAGE_SIZE);
 static_assert(HVT_HYP_PAGE_SIZE == PAGE_SIZE);
-static_assert(HVT_X64_MSR_REFERENCE_TSC == 0x40000021);
-static_assert(HVT_X64_MSR_TIME_REF_COUNT == 0x40000020);
 
 /* Another owner's page: read it where it is, never write it. */
 static void map_other(u64 msr)
