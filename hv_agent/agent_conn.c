@@ -36,7 +36,7 @@
 #define HOST_RATE		50	/* host frames a second, and burst */
 #define REQUESTS_MAX		8	/* outstanding host requests */
 #define RX_BUDGET		64	/* frames per wakeup before yielding */
-#define STOP_FLUSH_MS		2000	/* last send on unload */
+#define STOP_FLUSH_MS		5000	/* last send on unload: rmmod waits at most this */
 
 enum phase { C_DOWN, C_CONNECTING, C_HELLO, C_OPEN };
 
@@ -887,8 +887,12 @@ static void final_flush(void)
 		wait_event_idle_timeout(conn.wq, atomic_read(&conn.kicked),
 					msecs_to_jiffies(50));
 	}
-	agent_dbg("final flush: %s\n", bye_sealed && !conn.tx_len ?
-		  "everything sent, BYE sent" : "gave up");
+	if (bye_sealed && !conn.tx_len)
+		agent_dbg("final flush: everything sent, BYE sent\n");
+	else if (conn.phase == C_OPEN)
+		pr_info("unloading: the host did not take everything within %u ms (%u bytes unsent%s); it sees the connection close without a BYE\n",
+			STOP_FLUSH_MS, conn.tx_len - conn.tx_off,
+			agent_queue_unsent() ? ", events unsent" : "");
 	atomic64_set(&conn.open_gen, 0);
 	sock_close();
 	WRITE_ONCE(conn.phase, C_DOWN);

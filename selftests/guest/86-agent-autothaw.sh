@@ -59,7 +59,10 @@ ag_unload
 ktap_check "unload while frozen: thawed, the writer finishes" wait_for 20 writer_done 2
 ktap_check "ThawedOnUnload (4105) went out before the BYE" \
 	wait_for 10 ev_has 4105 "checkpoint_id=52 .*fs=/mnt/d2:thawed"
-ktap_check "... followed by AgentStopping and BYE" wait_for 10 ev_has 4301 "guest said BYE (reason 2)"
+if ! ktap_check "... followed by AgentStopping and BYE" wait_for 10 ev_has 4301 "guest said BYE (reason 2)"; then
+	ktap_diag "hostd: $(ev_lines 4301 | tail -n1)"
+	ktap_diag "agent: $(dmesg | grep hypervive_agent | tail -n3 | tr '\n' ' ')"
+fi
 hostd_stop
 umount /mnt/d2
 hv_unload_all

@@ -44,7 +44,8 @@ ktap_skip() {
 	echo "ok $KTAP_N $1 # SKIP ${2:-}"
 }
 
-# ktap_check DESC CMD...: ok if CMD succeeds; its output is shown on failure.
+# ktap_check DESC CMD...: ok if CMD succeeds; its output is shown on failure,
+# and the status is non-zero (for diagnostics that follow a failure).
 ktap_check() {
 	_ktap_desc=$1
 	shift
@@ -54,6 +55,7 @@ ktap_check() {
 		_ktap_rc=$?
 		ktap_fail "$_ktap_desc" "command failed (exit $_ktap_rc): $*"
 		[ -z "$_ktap_out" ] || printf '%s\n' "$_ktap_out" | sed 's/^/# /'
+		return 1
 	fi
 }
 
