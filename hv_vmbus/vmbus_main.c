@@ -19,6 +19,7 @@
 #include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
+#include <asm/mshyperv.h>
 #include <hypervive/tlfs.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
@@ -173,12 +174,21 @@ void hvv_drop(enum hvv_verdict v, u32 type, u32 size, u32 msgtype)
 			hvv_verdict_name(v), type, size, msgtype, hvv_chanmsg_name(msgtype));
 }
 
-/* The kernel's VMBus driver, probed by name so that we never load it. */
+/*
+ * The kernel's VMBus driver, probed by name so that we never load it.
+ * Built into the kernel (HYPERVIVE_VMBUS_BUILTIN, as in sid's 7.2) its
+ * symbols are always there, but it started only if the kernel found
+ * Hyper-V at boot: vmbus_drv.c's init returns -ENODEV unless
+ * hv_is_hyperv_initialized(), and built in it runs once.  Started, it also
+ * owns the SynIC (synic_owned()).
+ */
 static bool kernel_vmbus_loaded(void)
 {
 	if (!__symbol_get("vmbus_driver_unregister"))
 		return false;
 	__symbol_put("vmbus_driver_unregister");
+	if (HYPERVIVE_VMBUS_BUILTIN)
+		return hv_is_hyperv_initialized();
 	return true;
 }
 

@@ -182,6 +182,17 @@ static_assert(sizeof(struct __kernel_sock_timeval) == sizeof(struct __kernel_old
 #endif
 
 /*
+ * After 6.12 (sid's 7.2 has it) VMBus got its own option,
+ * CONFIG_HYPERV_VMBUS; before, CONFIG_HYPERV built it.  1 where the kernel's
+ * VMBus driver is part of vmlinux.
+ */
+#if IS_ENABLED(CONFIG_HYPERV_VMBUS)
+#define HYPERVIVE_VMBUS_BUILTIN		IS_BUILTIN(CONFIG_HYPERV_VMBUS)
+#else
+#define HYPERVIVE_VMBUS_BUILTIN		IS_BUILTIN(CONFIG_HYPERV)
+#endif
+
+/*
  * TLFS names the TLFS model (selftests/hv_sim/) takes from the kernel's
  * header and 5.10's lacks (6.1 has them).  Values from the TLFS; the
  * modules use include/hypervive/tlfs.h instead.
