@@ -66,24 +66,40 @@ ktap_check "THAW: /mnt/d1 thawed" has_line "$OUT" "^fs mount=/mnt/d1 .*state=tha
 
 # The restore: freeze again (a checkpoint taken with the guest quiesced),
 # let the host save the VM, then resume it elsewhere with a new generation ID.
-ctl freeze "$G" --checkpoint 8 --timeout-ms 600000 >/dev/null
+# Before 5.19 the kernel tells nobody that the VM generation ID changed
+# (register_random_vmfork_notifier() came in 5.19, fired by the vmgenid
+# driver's add_vmfork_randomness()): there the agent cannot see the restore,
+# the checkpoint comes back frozen, and the freeze's own timeout thaws it.
+if kernel_at_least 5 19; then vmfork=1 tmo=600000; else vmfork=0 tmo=20000; fi
+ctl freeze "$G" --checkpoint 8 --timeout-ms $tmo >/dev/null
 writer_start 1
 ktap_expect_eq "frozen for checkpoint 8 when the VM is saved" "$(ag_get frozen_checkpoint)" 8
 wait_for 10 ag_queue_empty
 progress "checkpoint 8: frozen; the host saves the VM (savevm) and resumes it with a new VM generation ID"
 echo "# hypervive-savevm"
 # The runner saves the VM here and quits; a second QEMU resumes it below.
-while [ "$(ag_cnt restores)" = 0 ]; do sleep 0.2; done
-progress "resumed from checkpoint 8 in a new QEMU"
-ktap_check "the agent saw the new VM generation ID" \
-	dmesg_has "the VM generation ID changed: restored from a checkpoint"
-ktap_check "it reconnected" wait_for 30 \
-	sh -c "[ \$(cat $AG/counters/connects) -ge 2 ] && [ \$(cat $AG/state) = open ]"
-ktap_check "the restored guest is not left frozen: the blocked writer finished" \
-	wait_for 30 writer_done 1
-ktap_check "hostd logged RestoredFromCheckpoint (4201)" wait_for 20 ev_has 4201 "guest=demo-guest"
-ktap_check "hostd logged ThawedOnDisconnect (4104) for checkpoint 8" \
-	wait_for 20 ev_has 4104 "checkpoint_id=8 "
+if [ $vmfork = 1 ]; then
+	while [ "$(ag_cnt restores)" = 0 ]; do sleep 0.2; done
+	progress "resumed from checkpoint 8 in a new QEMU"
+	ktap_check "the agent saw the new VM generation ID" \
+		dmesg_has "the VM generation ID changed: restored from a checkpoint"
+	ktap_check "it reconnected" wait_for 30 \
+		sh -c "[ \$(cat $AG/counters/connects) -ge 2 ] && [ \$(cat $AG/state) = open ]"
+	ktap_check "the restored guest is not left frozen: the blocked writer finished" \
+		wait_for 30 writer_done 1
+	ktap_check "hostd logged RestoredFromCheckpoint (4201)" wait_for 20 ev_has 4201 "guest=demo-guest"
+	ktap_check "hostd logged ThawedOnDisconnect (4104) for checkpoint 8" \
+		wait_for 20 ev_has 4104 "checkpoint_id=8 "
+else
+	while [ -n "$(cat "$AG/frozen")" ]; do sleep 0.2; done
+	progress "resumed in a new QEMU; $(uname -r) gives no VM generation ID notifier: thawed by the freeze's timeout"
+	ktap_expect_eq "restore detection is the clock check only" "$(ag_get restore_detection)" clock
+	ktap_expect_eq "the agent did not see the restore" "$(ag_cnt restores)" 0
+	ktap_check "the freeze's timeout thawed: the blocked writer finished" wait_for 30 writer_done 1
+	ktap_check "hostd logged ThawedByTimeout (4102) for checkpoint 8" \
+		wait_for 20 ev_has 4102 "checkpoint_id=8 "
+	ktap_check "still connected (the peer, hostd, is in this guest)" ag_open
+fi
 wait_for 5 ag_queue_empty
 
 title "dmesg: the suite's lines"
