@@ -102,7 +102,7 @@ static void update_events(struct conn *c)
 {
 	uint32_t want = (c->paused ? 0 : EPOLLIN) | (c->tx_len ? EPOLLOUT : 0);
 
-	if (c->dead || want == c->ep_events)
+	if (c->dead || c->hup || want == c->ep_events)
 		return;
 	c->ep_events = want;
 	ep_mod(&c->ep, want);
@@ -159,6 +159,8 @@ static int conn_queue(struct conn *c, const uint8_t *p, size_t n)
 
 	if (c->dead)
 		return -EPIPE;
+	if (c->hup)
+		return 0;	/* the peer is gone: nothing we say arrives */
 	if (!c->tx_len) {
 		w = send(c->ep.fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
@@ -621,6 +623,22 @@ static void process(struct conn *c)
 	flush_ack(c);
 }
 
+/*
+ * The peer hung up while its reads are paused (the rate bound): what it sent
+ * before is still in the socket, an unloading agent's last events and BYE
+ * among them.  Stop polling the socket (epoll reports a hang-up on every
+ * wait, whatever it is asked for) and read the rest as tokens come
+ * (conn_tick()), instead of closing on it unread.
+ */
+void conn_hangup_paused(struct conn *c)
+{
+	if (c->dead || c->hup)
+		return;
+	c->hup = true;
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->ep.fd, NULL);
+	c->ep_events = 0;
+}
+
 void conn_readable(struct conn *c)
 {
 	ssize_t n;
@@ -703,6 +721,15 @@ void conn_tick(uint64_t now)
 			if (c->dead)
 				continue;
 		}
+		/* hung up: read on to its end (EOF closes) while tokens last */
+		for (i = 0; c->hup && !c->dead && !c->paused && i < HOSTD_HUP_READS; i++)
+			conn_readable(c);
+		if (c->hup && !c->dead && !c->paused) {
+			conn_close(c, "peer hung up");
+			continue;
+		}
+		if (c->dead)
+			continue;
 		if (c->st.phase == HYPERVIVE_PROTO_PHASE_HELLO &&
 		    now >= c->hello_deadline_ms) {
 			stats.hello_timeouts++;

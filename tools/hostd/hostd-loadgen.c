@@ -578,6 +578,9 @@ static bool sim_tick(struct sim *s, uint64_t now)
 		sim_flush(s);
 	if (s->fd < 0 || s->generated_round < lg.events)
 		return false;
+	/* an unloading agent: done once everything is sent, acked or not */
+	if (lg.unload)
+		return s->sent_hi + 1 == s->next_seq && !s->tx_len;
 	/* round finished: all acked (or, losing ACKs, a grace period over) */
 	if (!lg.lose_acks && (s->q_first < s->next_seq || s->tx_len))
 		return false;
@@ -596,7 +599,9 @@ static bool sim_tick(struct sim *s, uint64_t now)
 
 static void sim_bye(struct sim *s)
 {
-	struct hypervive_proto_bye b = { HYPERVIVE_PROTO_BYE_NORMAL };
+	struct hypervive_proto_bye b = {
+		lg.unload ? HYPERVIVE_PROTO_BYE_UNLOAD : HYPERVIVE_PROTO_BYE_NORMAL
+	};
 	int fl;
 
 	if (s->fd < 0 || s->state != S_OPEN)
@@ -634,6 +639,8 @@ static void usage(FILE *f)
 "                          reconnect resends everything (duplicates)\n"
 "  --dup                   send every event twice on the same connection\n"
 "  --duration S            run S seconds then say BYE (0: until events acked)\n"
+"  --unload                as an unloading agent: every event sent at once,\n"
+"                          then BYE(unload) and close, without waiting for ACKs\n"
 "  --pause-heartbeats AFTER_MS:FOR_MS  stop heartbeats for a while\n"
 "  --hostname NAME         hostname (NAME-i for several guests) (loadgen)\n"
 "  --boot-id UUID          boot ID of guest 0 (others derived)\n"
@@ -651,7 +658,7 @@ static int parse_args(int argc, char **argv)
 {
 	enum { O_GUESTS = 256, O_HB, O_EVENTS, O_EVI, O_RECON, O_LOSE, O_DUP,
 	       O_DUR, O_PAUSE, O_HOST, O_BOOT, O_MINV, O_MAXV, O_CAPS, O_QUEUE,
-	       O_FTO, O_MAL, O_RAND, O_SEED };
+	       O_FTO, O_MAL, O_RAND, O_SEED, O_UNLOAD };
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' },
 		{ "guests", required_argument, NULL, O_GUESTS },
@@ -662,6 +669,7 @@ static int parse_args(int argc, char **argv)
 		{ "lose-acks", no_argument, NULL, O_LOSE },
 		{ "dup", no_argument, NULL, O_DUP },
 		{ "duration", required_argument, NULL, O_DUR },
+		{ "unload", no_argument, NULL, O_UNLOAD },
 		{ "pause-heartbeats", required_argument, NULL, O_PAUSE },
 		{ "hostname", required_argument, NULL, O_HOST },
 		{ "boot-id", required_argument, NULL, O_BOOT },
@@ -694,6 +702,7 @@ static int parse_args(int argc, char **argv)
 		case O_LOSE: lg.lose_acks = true; break;
 		case O_DUP: lg.dup = true; break;
 		case O_DUR: lg.duration_s = (unsigned int)v; break;
+		case O_UNLOAD: lg.unload = true; break;
 		case O_PAUSE:
 			if (sscanf(optarg, "%u:%u", &lg.pause_after_ms, &lg.pause_for_ms) != 2)
 				return -1;
@@ -797,7 +806,7 @@ int main(int argc, char **argv)
 		struct sim *s = &sims[i];
 
 		opened += s->opened_once;
-		if (!lg.lose_acks)
+		if (!lg.lose_acks && !lg.unload)
 			unacked += s->next_seq - s->q_first;
 		sim_bye(s);
 	}

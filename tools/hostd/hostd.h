@@ -17,6 +17,7 @@
 #define HOSTD_MAX_PENDING	8		/* requests per guest */
 #define HOSTD_MAX_CTL		16		/* control clients at once */
 #define HOSTD_TICK_MS		100
+#define HOSTD_HUP_READS		64	/* per tick, from a peer that hung up */
 
 /* What an epoll entry points to. */
 enum ep_kind { EP_LISTEN = 1, EP_GUEST, EP_CTL_LISTEN, EP_CTL, EP_SIGNAL };
@@ -76,6 +77,7 @@ struct conn {
 	uint64_t hello_deadline_ms;
 	uint32_t tokens;
 	bool paused;
+	bool hup;			/* hung up while paused: read what is left */
 	bool dead;			/* closed, waiting to be freed */
 	uint64_t ack_to, acked;		/* cumulative ACK bookkeeping */
 	uint64_t max_rx_event;
@@ -151,6 +153,7 @@ struct guest *guest_resolve(const char *name, const char **err);
 /* conn.c */
 struct conn *conn_new(int fd, enum net_kind kind);
 void conn_readable(struct conn *c);
+void conn_hangup_paused(struct conn *c);
 void conn_writable(struct conn *c);
 void conn_close(struct conn *c, const char *why);
 void conn_reap(void);

@@ -24,6 +24,7 @@ struct lg_opts {
 	uint32_t caps;
 	uint16_t min_version, max_version;
 	bool lose_acks, dup, quiet, verbose;
+	bool unload;		/* all sent, then BYE(UNLOAD) and close at once */
 	const char *hostname;
 	const char *boot_id;
 	const char *malformed;

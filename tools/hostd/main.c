@@ -317,7 +317,7 @@ static void run(void)
 					conn_writable(c);
 				if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 					if (c->paused)
-						conn_close(c, "peer hung up");
+						conn_hangup_paused(c);
 					else
 						conn_readable(c);
 				}

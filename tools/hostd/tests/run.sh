@@ -273,6 +273,15 @@ lg rate --hostname burst --events 40 --event-interval-ms 1 >"$T/rate.out" 2>&1
 check "--rate 20: 40 quick events all acked despite backpressure" test $? = 0
 check "--rate 20: reading was paused" test "$(stat_of rate rate_paused)" -gt 0
 stop_hostd rate
+# An agent unloading sends its queue and BYE and hangs up at once; with its
+# reads paused by the rate bound, hostd must still read all of it.
+start_hostd unload --rate 20 >/dev/null
+lg unload --hostname unloading --events 60 --event-interval-ms 0 --unload >"$T/unload.out" 2>&1
+check "--rate 20, 60 events, BYE, hang-up at once: the BYE is read" \
+	wait_for 10 grep -q ' 4301 .*guest=unloading.*guest said BYE (reason 2)' "$T/unload.log"
+check "... and all 60 events before it" \
+	test "$(grep -E ' (41|42)[0-9][0-9] ' "$T/unload.log" | grep -c 'guest=unloading')" = 60
+stop_hostd unload
 if command -v python3 >/dev/null; then
 	check "--json: every line is a JSON object with the fixed keys" \
 		python3 -c '
