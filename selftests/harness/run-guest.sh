@@ -62,8 +62,13 @@ cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic slub_debug=FZPU"
 # hypervive.smp: the CPUs QEMU gives, for tests that check the kernel saw them.
 cmdline="$cmdline hypervive.tests=/tests hypervive.smp=$smp${append}"
 
+# HYPERVIVE_TCG_THREAD=single: all vCPUs on one host thread instead of one
+# thread each (multi, the default).  The kernel matrix sets it for a kernel
+# that trips QEMU's multi-threaded TCG (selftests/kernels/matrix, column tcg).
+tcg_thread=${HYPERVIVE_TCG_THREAD:-multi}
+case "$tcg_thread" in multi | single) ;; *) echo "run-guest: HYPERVIVE_TCG_THREAD is multi or single, not $tcg_thread" >&2; exit 2 ;; esac
 # shellcheck disable=SC2054 # commas are QEMU option syntax
-args=(-accel tcg -cpu max -smp "$smp" -m "$mem" -nodefaults -nographic -no-reboot
+args=(-accel "tcg,thread=$tcg_thread" -cpu max -smp "$smp" -m "$mem" -nodefaults -nographic -no-reboot
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=results,path=$out/results.ktap"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)

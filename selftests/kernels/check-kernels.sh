@@ -1,7 +1,8 @@
 #!/bin/bash
 # check-kernels.sh - the kernel matrix: every row of selftests/kernels/matrix
-# fetched, built W=1 -Werror, objtool- and sparse-checked (build.sh), one
-# KTAP line per kernel and step.
+# fetched, built W=1 -Werror, objtool- and sparse-checked (build.sh), then
+# its image booted with its guest set (boot-kernels.sh); one KTAP line per
+# kernel and step, and per kernel and boot.
 #
 # Prints the KTAP (also OUT/kernels.ktap), then 'N passed, N failed[, N
 # skipped]' last; writes OUT/kernels.counts ("P F S", the convention of
@@ -9,12 +10,11 @@
 # one failure per missing line).  Exit 1 on any failure.
 #   HYPERVIVE_KERNELS_ROWS="bullseye sid"  only those rows
 #   HYPERVIVE_KERNELS_NO_IMAGE=1           headers and toolchains only (no
-#                                          image downloads; nothing to boot)
-# NEXT STEP (not done yet): boot each row's image with its `guest` set
-# (demo: the demo's path; full: every selftests/boots/*.boot) through
-#   KVER=$KVER CACHE=$CACHE bash selftests/harness/run-boot.sh \
-#       --tree OUT/tree-ROW selftests/boots/10-core.boot OUT/guest-ROW
-# with that row's modules built for its kernel in OUT/tree-ROW.
+#                                          image downloads; nothing booted)
+#   HYPERVIVE_KERNELS_NO_BOOT=1            fetch the images, boot nothing
+#                                          (make check boots them later, in
+#                                          its foreground, with
+#                                          boot-kernels.sh)
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,10 +44,13 @@ opts=()
 [ -z "${HYPERVIVE_KERNELS_NO_IMAGE:-}" ] || opts+=(--no-image)
 
 steps=4	# per row: fetch, build, objtool, sparse
+boot=1 nboots=0
+[ -z "${HYPERVIVE_KERNELS_NO_IMAGE:-}${HYPERVIVE_KERNELS_NO_BOOT:-}" ] || boot=""
+[ -z "$boot" ] || nboots=$(HYPERVIVE_KERNELS_ROWS="${rows[*]}" bash "$here/boot-kernels.sh" --count)
 ktap=$out/kernels.ktap
 {
 	echo "KTAP version 1"
-	echo "1..$((steps * ${#rows[@]}))"
+	echo "1..$((steps * ${#rows[@]} + nboots))"
 } | tee "$ktap"
 n=1
 for row in "${rows[@]}"; do
@@ -65,6 +68,17 @@ for row in "${rows[@]}"; do
 	tee -a "$ktap" <"$part"
 	n=$((n + steps))
 done
+
+if [ -n "$boot" ]; then
+	rm -f "$out/boots.ktap"
+	HYPERVIVE_KERNELS_ROWS="${rows[*]}" bash "$here/boot-kernels.sh" --first "$n" "$cache" "$out" |
+		tee -a "$ktap" || true
+	got=$(grep -cE '^(not )?ok [0-9]+ ' "$out/boots.ktap" 2>/dev/null || true)
+	while [ "${got:-0}" -lt "$nboots" ]; do
+		echo "not ok $((n + got)) boot-kernels.sh ended before this boot" | tee -a "$ktap"
+		got=$((got + 1))
+	done
+fi
 
 p=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -vc '# SKIP' || true)
 f=$(grep -cE '^not ok [0-9]+ ' "$ktap" || true)

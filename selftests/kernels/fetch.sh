@@ -25,7 +25,8 @@
 # HYPERVIVE_KERNELS_REFRESH=1).
 #
 # On stdout: shell assignments for eval (ROW SUITE KVER KDIR CC CC_TEXT
-# CC_OVERRIDE CHROOT CHROOT_KDIR IMAGE GUEST); progress and every failure reason on stderr.
+# CC_OVERRIDE CHROOT CHROOT_KDIR IMAGE GUEST TCG); progress and every failure
+# reason on stderr.
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,7 +38,7 @@ Usage: $0 [--no-image] ROW CACHE
 Fetch the headers, toolchain and (unless --no-image) kernel image of ROW of
 $matrix into CACHE/kernels/ and CACHE/kernel/.
 Prints ROW SUITE KVER KDIR CC CC_TEXT CC_OVERRIDE CHROOT CHROOT_KDIR IMAGE
-GUEST as shell assignments on stdout (CHROOT empty on host rows; KDIR is the
+GUEST TCG as shell assignments on stdout (CHROOT empty on host rows; KDIR is the
 headers on this machine, CHROOT_KDIR the same headers inside the chroot;
 CC_OVERRIDE the CC= to pass when this machine lacks the kernel's compiler).
 EOF
@@ -59,8 +60,8 @@ trap 'say "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 # The row: suites resolve toolchain guest.
 line=$(awk -v r="$row" '!/^[[:space:]]*(#|$)/ && $1 == r { print; exit }' "$matrix")
 [ -n "$line" ] || die "no row '$row' in $matrix (rows: $(awk '!/^[[:space:]]*(#|$)/ {printf "%s ", $1}' "$matrix"))"
-read -r _ suites resolve toolchain guest <<<"$line"
-[ -n "${guest:-}" ] || die "row '$row' of $matrix has fewer than 5 columns"
+read -r _ suites resolve toolchain guest tcg _ <<<"$line"
+[ -n "${tcg:-}" ] || die "row '$row' of $matrix has fewer than 6 columns"
 suite=${suites%%,*}
 case "$toolchain" in
 host) chroot_suite="" ;;
@@ -249,5 +250,5 @@ fi
 
 printf 'ROW=%q\nSUITE=%q\nKVER=%q\nKDIR=%q\nCC=%q\nCC_TEXT=%q\nCC_OVERRIDE=%q\n' \
 	"$row" "$suite" "$kver" "$kdir" "$cc" "$cctext" "$cc_override"
-printf 'CHROOT=%q\nCHROOT_KDIR=%q\nIMAGE=%q\nGUEST=%q\n' \
-	"$chroot_dir" "$chroot_kdir" "$image" "$guest"
+printf 'CHROOT=%q\nCHROOT_KDIR=%q\nIMAGE=%q\nGUEST=%q\nTCG=%q\n' \
+	"$chroot_dir" "$chroot_kdir" "$image" "$guest" "$tcg"
