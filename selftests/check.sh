@@ -158,9 +158,10 @@ cp "$out/kernels/boots.counts" "$out/kernel-boots.counts" 2>/dev/null || fail_st
 # later (a matrix row this machine's compiler builds), as DKMS's kernel
 # postinst hook runs it.
 step "dkms on three kernels (sandboxed)"
-dvars=$(bash selftests/debug-kernel/build.sh "$CACHE" 2>/dev/null) || dvars=""
 DEBUG_KVER="" DEBUG_KDIR=""
-eval "$dvars"
+dvars=$(bash selftests/debug-kernel/build.sh "$CACHE" 2>/dev/null) || dvars=""
+[[ $dvars =~ ^DEBUG_KVER=[0-9][^[:space:]]*\ DEBUG_KDIR=/[^[:space:]]+\ DEBUG_IMAGE=/[^[:space:]]+$ ]] &&
+	eval "$dvars"
 later=""
 for env in "$out"/kernels/fetch-*.env; do
 	# shellcheck source=/dev/null # fetch.sh's assignments

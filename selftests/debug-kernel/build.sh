@@ -57,7 +57,11 @@ fi
 key=$(cat "$here/debug.config" "$here/build.sh" "$here/check-config.sh" | sha256sum | cut -c1-12)
 dest=$top/$ver-$key
 obj=$dest/build img=$dest/image
-kmake() { make -C "$src" O="$obj" ARCH=x86_64 LOCALVERSION=-hypervive-debug "$@"; }
+# --no-print-directory: under `make -C DIR check` MAKEFLAGS carries -w, and
+# "make[2]: Entering directory ..." would end up in what kernelrelease says.
+kmake() { make --no-print-directory -C "$src" O="$obj" ARCH=x86_64 LOCALVERSION=-hypervive-debug "$@"; }
+# valid_krel STRING: one word that starts like a kernel version.
+valid_krel() { [[ $1 =~ ^[0-9]+\.[0-9]+[^[:space:]]*$ ]]; }
 
 if [ ! -f "$dest/.complete" ]; then
 	start=$(date +%s)
@@ -86,4 +90,12 @@ if [ ! -f "$dest/.complete" ]; then
 	log "built in $(( $(date +%s) - start )) s"
 fi
 krel=$(cat "$dest/kernelrelease")
+if ! valid_krel "$krel"; then
+	# A cache written before --no-print-directory may hold make's chatter.
+	krel=$(kmake -s kernelrelease)
+	valid_krel "$krel" || { log "cannot tell the debug kernel's release (got: $krel)"; exit 1; }
+	[ -d "$img/lib/modules/$krel" ] || { log "no modules for $krel in $img: delete $dest to rebuild"; exit 1; }
+	echo "$krel" >"$dest/kernelrelease"
+	log "repaired the cached kernel release: $krel"
+fi
 echo "DEBUG_KVER=$krel DEBUG_KDIR=$obj DEBUG_IMAGE=$img"

@@ -64,12 +64,15 @@ fi
 
 step "debug kernel (cached in $CACHE/debug-kernel)"
 t0=$(date +%s)
-if vars=$(bash "$here/build.sh" "$CACHE" 2>"$out/kernel.log"); then
+DEBUG_KVER="" DEBUG_KDIR="" DEBUG_IMAGE=""
+if vars=$(bash "$here/build.sh" "$CACHE" 2>"$out/kernel.log") &&
+   [[ $vars =~ ^DEBUG_KVER=[0-9][^[:space:]]*\ DEBUG_KDIR=/[^[:space:]]+\ DEBUG_IMAGE=/[^[:space:]]+$ ]]; then
 	eval "$vars"
 	echo "1 0 0" >"$out/kernel.counts"
 	echo "debug kernel $DEBUG_KVER: $(($(date +%s) - t0)) s"
 else
 	cat "$out/kernel.log"
+	[ -z "$vars" ] || echo "check-debug: build.sh said something other than DEBUG_KVER=... DEBUG_KDIR=... DEBUG_IMAGE=...: $vars" >&2
 	fail_stage kernel
 	bash selftests/harness/summarize.sh "$out"/*.counts
 	exit 1
