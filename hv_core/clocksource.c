@@ -9,7 +9,7 @@
  * Both need AccessPartitionReferenceCounter (the page's fallback), active
  * mode, and no reference TSC page of another owner.  Rating as the
  * kernel's own Hyper-V clock: 500, or 250 (below the kernel's tsc at 300)
- * when the TSC is invariant.
+ * once the TSC invariant control is set.
  */
 #include <linux/clocksource.h>
 #include <linux/kernel.h>
@@ -17,7 +17,6 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/sysfs.h>
-#include <asm/cpufeature.h>
 #include <hypervive/tlfs.h>
 #include "tsc.h"
 
@@ -96,17 +95,43 @@ static struct clocksource refcount_cs = {
 };
 
 /*
- * The kernel's Hyper-V clock drops to 250 with HV_ACCESS_TSC_INVARIANT so
- * the plain TSC (300) wins; a CPU reporting an invariant TSC itself counts
- * the same here.
+ * Set by set_tsc_invariant(): the hypervisor keeps the TSC invariant and
+ * migration-safe, so the kernel's tsc (rating 300) is the better clock.
  */
+static bool tsc_invariant;
+
+/*
+ * As Linux does it: ms_hyperv_init_platform() (arch/x86/kernel/cpu/
+ * mshyperv.c) writes HV_X64_MSR_TSC_INVARIANT_CONTROL bit 0 where the
+ * partition has AccessTscInvariantControls, and hv_init_tsc_clocksource()
+ * (drivers/clocksource/hyperv_timer.c) lowers the Hyper-V clocks to 250 on
+ * that privilege.  Without the write the TSC is not promised to survive a
+ * migration, so no rating is lowered without it; a CPU's own constant and
+ * nonstop TSC flags promise nothing across hosts.  The bit stays set at
+ * unload: a guest cannot clear it (KVM refuses, arch/x86/kvm/hyperv.c), and
+ * the kernel never does.
+ */
+static void set_tsc_invariant(void)
+{
+	int ret;
+
+	if (!hypervive_has_privilege(HVT_ACCESS_TSC_INVARIANT))
+		return;
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_TSC_INVARIANT_CONTROL,
+				     HVT_EXPOSE_INVARIANT_TSC);
+	if (ret) {
+		pr_warn("AccessTscInvariantControls offered, but setting the TSC invariant control (MSR 0x%x) failed: %d; rating stays %u\n",
+			HVT_X64_MSR_TSC_INVARIANT_CONTROL, ret, RATING_DEFAULT);
+		return;
+	}
+	tsc_invariant = true;
+	pr_info("TSC invariant control set (MSR 0x%x): the TSC is migration-safe, our clock rates %u, below tsc\n",
+		HVT_X64_MSR_TSC_INVARIANT_CONTROL, RATING_INVARIANT);
+}
+
 static unsigned int auto_rating(void)
 {
-	bool invariant = hypervive_has_privilege(HVT_ACCESS_TSC_INVARIANT) ||
-			 (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
-			  boot_cpu_has(X86_FEATURE_NONSTOP_TSC));
-
-	return invariant ? RATING_INVARIANT : RATING_DEFAULT;
+	return tsc_invariant ? RATING_INVARIANT : RATING_DEFAULT;
 }
 
 static unsigned int effective_rating(void)
@@ -207,6 +232,7 @@ int hypervive_clocksource_init(void)
 	for_each_possible_cpu(cpu)
 		per_cpu(last_ref, cpu) = t;
 
+	set_tsc_invariant();
 	cs = hv_tsc.page ? &tsc_page_cs : &refcount_cs;
 	mutex_lock(&cs_lock);
 	cs->rating = effective_rating();

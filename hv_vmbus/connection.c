@@ -170,10 +170,18 @@ static void inbox_work_fn(struct work_struct *w)
 }
 
 /*
- * HvPostMessage of one channel message.  The host may be out of buffers
- * for a moment (HV_STATUS_INSUFFICIENT_BUFFERS): retry with a growing
- * pause, like the kernel's vmbus_post_msg().
+ * HvPostMessage of one channel message, retried as the kernel's
+ * vmbus_post_msg() retries: while the host is out of buffers or memory for
+ * a moment, and on HV_STATUS_INVALID_CONNECTION_ID ("we could get this if
+ * we send messages too frequently"), except for INITIATE_CONTACT, where it
+ * means the host is older than VMBus 5.0 and has no connection 4: the
+ * caller tries an older version (-ENOENT, at once).  The kernel's 100 tries
+ * but not its pause, which doubles to 4 s (minutes in all): ours grows to
+ * 16-32 ms, so a host that never recovers fails a load within about 3 s
+ * instead of holding modprobe for minutes.
  */
+#define POST_TRIES	100
+
 int hvv_post(u32 conn, const void *msg, u32 size)
 {
 	struct hvv_post_input in = {
@@ -181,6 +189,7 @@ int hvv_post(u32 conn, const void *msg, u32 size)
 		.message_type = HVV_MSGTYPE_VMBUS,
 		.payload_size = size,
 	};
+	u32 msgtype = *(const u32 *)msg;
 	unsigned int tries;
 	u16 status = 0;
 	int ret;
@@ -188,12 +197,19 @@ int hvv_post(u32 conn, const void *msg, u32 size)
 	if (size > HVV_PAYLOAD_MAX)
 		return -EINVAL;
 	memcpy(in.payload, msg, size);
-	for (tries = 0; ; tries++) {
+	for (tries = 1; ; tries++) {
 		ret = hypervive_hypercall(HVT_CALL_POST_MESSAGE, &in, sizeof(in), NULL, 0,
 					  &status);
-		if ((ret != -EAGAIN && ret != -ENOMEM) || tries == 20)
+		if (ret == -ENOENT && status == HVT_STATUS_INVALID_CONNECTION_ID &&
+		    msgtype == HVV_CHANMSG_INITIATE_CONTACT)
+			return ret;	/* not a failure: no connection 4 here */
+		if (ret != -EAGAIN && ret != -ENOMEM && ret != -ENOENT)
 			break;
-		usleep_range(1000 << min(tries, 4U), 2000 << min(tries, 4U));
+		if (ret == -ENOENT && status != HVT_STATUS_INVALID_CONNECTION_ID)
+			break;
+		if (tries == POST_TRIES)
+			break;
+		usleep_range(1000 << min(tries - 1, 4U), 2000 << min(tries - 1, 4U));
 	}
 	if (ret) {
 		atomic64_inc(&hvv.ctr.post_failures);
@@ -249,6 +265,11 @@ static int try_version(u32 version, bool *accepted)
 		msg.interrupt_page = virt_to_phys(hvv.int_page);
 	hvv.contact_conn_id = conn;
 	ret = request(conn, &msg, sizeof(msg), HVV_WAIT_VERSION, hvv_connect_timeout_ms);
+	if (ret == -ENOENT && conn == HVV_MESSAGE_CONNECTION_ID_4) {
+		/* A host older than 5.0: none of the 5.x versions will do. */
+		*accepted = false;
+		return 0;
+	}
 	if (ret == -ETIMEDOUT)
 		pr_err("no VERSION_RESPONSE to INITIATE_CONTACT %u.%u on connection %u within %u ms\n",
 		       version >> 16, version & 0xffff, conn, hvv_connect_timeout_ms);

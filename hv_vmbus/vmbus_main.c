@@ -27,8 +27,9 @@
 struct hvv_state hvv;
 
 /*
- * Never raised: polling mode sets the SINT's polling bit.  Still a valid
- * vector, because the TLFS faults an unmasked SINT with one below 16.
+ * Never raised: polling mode sets the SINT's polling bit, where the
+ * hypervisor offers SintPollingModeAvailable (setup_delivery()).  Still a
+ * valid vector, because the TLFS faults an unmasked SINT with one below 16.
  */
 #define HVV_POLL_VECTOR		0xf3
 
@@ -266,6 +267,18 @@ static int setup_delivery(void)
 		}
 		hvv.poll_reason = ret == -EBUSY ? "the interrupt handler slot is taken" :
 						  "the platform offers no SynIC interrupt";
+	}
+	/*
+	 * The polling bit is the hypervisor's promise not to interrupt, and
+	 * only SintPollingModeAvailable makes it: KVM ignores the bit and
+	 * raises the vector (0xf3 is its async-PF vector), and a masked SINT
+	 * is no way out, since HvSignalEvent then refuses the host's event
+	 * flags (TLFS "SIEF Page": HV_STATUS_INVALID_SYNIC_STATE).
+	 */
+	if (!(info->features_edx & HVT_SINT_POLLING_AVAILABLE)) {
+		pr_err("cannot poll (%s): the hypervisor does not offer SintPollingModeAvailable (CPUID 0x40000003 EDX bit 17), so a polling SINT would still be interrupted\n",
+		       hvv.poll_reason);
+		return -EOPNOTSUPP;
 	}
 	hvv.delivery = HVV_DELIVERY_POLL;
 	hvv.vector = HVV_POLL_VECTOR;

@@ -23,83 +23,74 @@ const char *hvv_verdict_name(enum hvv_verdict v)
 	return (unsigned int)v < HVV_NR_VERDICTS ? verdict_names[v] : "?";
 }
 
-static const char * const chanmsg_names[HVV_CHANMSG_COUNT] = {
-	[HVV_CHANMSG_INVALID] = "INVALID",
-	[HVV_CHANMSG_OFFERCHANNEL] = "OFFERCHANNEL",
-	[HVV_CHANMSG_RESCIND_CHANNELOFFER] = "RESCIND_CHANNELOFFER",
-	[HVV_CHANMSG_REQUESTOFFERS] = "REQUESTOFFERS",
-	[HVV_CHANMSG_ALLOFFERS_DELIVERED] = "ALLOFFERS_DELIVERED",
-	[HVV_CHANMSG_OPENCHANNEL] = "OPENCHANNEL",
-	[HVV_CHANMSG_OPENCHANNEL_RESULT] = "OPENCHANNEL_RESULT",
-	[HVV_CHANMSG_CLOSECHANNEL] = "CLOSECHANNEL",
-	[HVV_CHANMSG_GPADL_HEADER] = "GPADL_HEADER",
-	[HVV_CHANMSG_GPADL_BODY] = "GPADL_BODY",
-	[HVV_CHANMSG_GPADL_CREATED] = "GPADL_CREATED",
-	[HVV_CHANMSG_GPADL_TEARDOWN] = "GPADL_TEARDOWN",
-	[HVV_CHANMSG_GPADL_TORNDOWN] = "GPADL_TORNDOWN",
-	[HVV_CHANMSG_RELID_RELEASED] = "RELID_RELEASED",
-	[HVV_CHANMSG_INITIATE_CONTACT] = "INITIATE_CONTACT",
-	[HVV_CHANMSG_VERSION_RESPONSE] = "VERSION_RESPONSE",
-	[HVV_CHANMSG_UNLOAD] = "UNLOAD",
-	[HVV_CHANMSG_UNLOAD_RESPONSE] = "UNLOAD_RESPONSE",
-	[18] = "CHANNELMSG_18",
-	[19] = "CHANNELMSG_19",
-	[20] = "CHANNELMSG_20",
-	[HVV_CHANMSG_TL_CONNECT_REQUEST] = "TL_CONNECT_REQUEST",
-	[HVV_CHANMSG_MODIFYCHANNEL] = "MODIFYCHANNEL",
-	[HVV_CHANMSG_TL_CONNECT_RESULT] = "TL_CONNECT_RESULT",
-	[HVV_CHANMSG_MODIFYCHANNEL_RESPONSE] = "MODIFYCHANNEL_RESPONSE",
+/*
+ * One row per channel message type of linux/hyperv.h.  The types the host
+ * sends a guest and this module takes are "taken", with the least payload
+ * they need: the kernel's channel_message_table min_payload_len, the size of
+ * their structure there, and 0 for the header-only ALLOFFERS_DELIVERED and
+ * UNLOAD_RESPONSE (their type is read from the 240-byte copy whatever the
+ * size says).  What the connection does with each is connection.c's.
+ */
+static const struct hvv_chanmsg_info chanmsgs[HVV_CHANMSG_COUNT] = {
+	[HVV_CHANMSG_INVALID] = { "INVALID", false, 0 },
+	[HVV_CHANMSG_OFFERCHANNEL] = {
+		"OFFERCHANNEL", true, sizeof(struct hvv_offer_channel) },
+	[HVV_CHANMSG_RESCIND_CHANNELOFFER] = {
+		"RESCIND_CHANNELOFFER", true, sizeof(struct hvv_rescind_offer) },
+	[HVV_CHANMSG_REQUESTOFFERS] = { "REQUESTOFFERS", false, 0 },
+	[HVV_CHANMSG_ALLOFFERS_DELIVERED] = { "ALLOFFERS_DELIVERED", true, 0 },
+	[HVV_CHANMSG_OPENCHANNEL] = { "OPENCHANNEL", false, 0 },
+	[HVV_CHANMSG_OPENCHANNEL_RESULT] = { "OPENCHANNEL_RESULT", false, 0 },
+	[HVV_CHANMSG_CLOSECHANNEL] = { "CLOSECHANNEL", false, 0 },
+	[HVV_CHANMSG_GPADL_HEADER] = { "GPADL_HEADER", false, 0 },
+	[HVV_CHANMSG_GPADL_BODY] = { "GPADL_BODY", false, 0 },
+	[HVV_CHANMSG_GPADL_CREATED] = { "GPADL_CREATED", false, 0 },
+	[HVV_CHANMSG_GPADL_TEARDOWN] = { "GPADL_TEARDOWN", false, 0 },
+	[HVV_CHANMSG_GPADL_TORNDOWN] = { "GPADL_TORNDOWN", false, 0 },
+	[HVV_CHANMSG_RELID_RELEASED] = { "RELID_RELEASED", false, 0 },
+	[HVV_CHANMSG_INITIATE_CONTACT] = { "INITIATE_CONTACT", false, 0 },
+	[HVV_CHANMSG_VERSION_RESPONSE] = {
+		"VERSION_RESPONSE", true, sizeof(struct hvv_version_response) },
+	[HVV_CHANMSG_UNLOAD] = { "UNLOAD", false, 0 },
+	[HVV_CHANMSG_UNLOAD_RESPONSE] = { "UNLOAD_RESPONSE", true, 0 },
+	[18] = { "CHANNELMSG_18", false, 0 },
+	[19] = { "CHANNELMSG_19", false, 0 },
+	[20] = { "CHANNELMSG_20", false, 0 },
+	[HVV_CHANMSG_TL_CONNECT_REQUEST] = { "TL_CONNECT_REQUEST", false, 0 },
+	[HVV_CHANMSG_MODIFYCHANNEL] = { "MODIFYCHANNEL", false, 0 },
+	[HVV_CHANMSG_TL_CONNECT_RESULT] = { "TL_CONNECT_RESULT", false, 0 },
+	[HVV_CHANMSG_MODIFYCHANNEL_RESPONSE] = { "MODIFYCHANNEL_RESPONSE", false, 0 },
 };
+
+const struct hvv_chanmsg_info *hvv_chanmsg(u32 msgtype)
+{
+	return msgtype < HVV_CHANMSG_COUNT ? &chanmsgs[msgtype] : NULL;
+}
 
 const char *hvv_chanmsg_name(u32 msgtype)
 {
-	return msgtype < HVV_CHANMSG_COUNT ? chanmsg_names[msgtype] : "unknown";
-}
-
-/*
- * Host-to-guest messages this module takes, with the size of their
- * structure in linux/hyperv.h.  Unlike the kernel's table (0 for the
- * header-only types) every entry includes the 8-byte channel header: a
- * message too short to hold its own type is malformed.
- */
-u32 hvv_min_len(u32 msgtype)
-{
-	switch (msgtype) {
-	case HVV_CHANMSG_OFFERCHANNEL:
-		return sizeof(struct hvv_offer_channel);
-	case HVV_CHANMSG_RESCIND_CHANNELOFFER:
-		return sizeof(struct hvv_rescind_offer);
-	case HVV_CHANMSG_ALLOFFERS_DELIVERED:
-	case HVV_CHANMSG_UNLOAD_RESPONSE:
-		return sizeof(struct hvv_chan_hdr);
-	case HVV_CHANMSG_VERSION_RESPONSE:
-		return sizeof(struct hvv_version_response);
-	default:
-		return 0;
-	}
+	return msgtype < HVV_CHANMSG_COUNT ? chanmsgs[msgtype].name : "unknown";
 }
 
 enum hvv_verdict hvv_check_vmbus(const struct hvv_message *m, u32 *msgtype)
 {
 	u32 size = m->header.payload_size;
+	const struct hvv_chanmsg_info *info;
 	struct hvv_chan_hdr hdr;
-	u32 min;
 
 	if (m->header.message_type != HVV_MSGTYPE_VMBUS)
 		return HVV_DROP_BAD_TYPE;
-	/* The copy always has 240 bytes: say what they claim, for the log. */
+	/* The copy always has 240 bytes: the type is there whatever the size. */
 	memcpy(&hdr, m->payload, sizeof(hdr));
 	*msgtype = hdr.msgtype;
 	if (size > HVV_PAYLOAD_MAX)
 		return HVV_DROP_OVERSIZE;
-	if (size < sizeof(hdr))
-		return HVV_DROP_SHORT;
-	if (hdr.msgtype >= HVV_CHANMSG_COUNT)
+	info = hvv_chanmsg(hdr.msgtype);
+	if (!info)
 		return HVV_DROP_UNKNOWN;
-	min = hvv_min_len(hdr.msgtype);
-	if (!min)
+	if (!info->taken)
 		return HVV_DROP_UNEXPECTED;
-	if (size < min)
+	if (size < info->min_len)
 		return HVV_DROP_SHORT;
 	return HVV_OK;
 }

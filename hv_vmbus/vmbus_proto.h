@@ -175,11 +175,15 @@ enum hvv_verdict {
 
 const char *hvv_verdict_name(enum hvv_verdict v);
 
-/*
- * The smallest payload a host-to-guest message of @msgtype may have, or 0
- * when the host never sends that type to a guest.
- */
-u32 hvv_min_len(u32 msgtype);
+/* What a channel message type is (vmbus_proto.c's table). */
+struct hvv_chanmsg_info {
+	const char *name;
+	bool taken;		/* the host sends it to a guest, and we take it */
+	u32 min_len;		/* least payload_size when taken */
+};
+
+/* The row of @msgtype, NULL past the table (a type linux/hyperv.h lacks). */
+const struct hvv_chanmsg_info *hvv_chanmsg(u32 msgtype);
 
 /* Name of a channel message type, "unknown" past the table. */
 const char *hvv_chanmsg_name(u32 msgtype);

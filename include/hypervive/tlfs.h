@@ -65,6 +65,7 @@
 /* 0x40000003 EDX. */
 #define HVT_FEATURE_GUEST_CRASH_MSR_AVAILABLE	BIT(10)
 #define HVT_X64_HYPERCALL_XMM_OUTPUT_AVAILABLE	BIT(15)
+#define HVT_SINT_POLLING_AVAILABLE		BIT(17)	/* SintPollingModeAvailable */
 
 /* 0x40000004 EAX: "Implementation Recommendations". */
 #define HVT_DEPRECATING_AEOI_RECOMMENDED	BIT(9)
@@ -107,6 +108,15 @@
 #define HVT_X64_MSR_CRASH_PARAMS	(HVT_X64_MSR_CRASH_P4 - HVT_X64_MSR_CRASH_P0 + 1)
 #define HVT_CRASH_CTL_CRASH_NOTIFY_MSG	BIT_ULL(62)
 #define HVT_CRASH_CTL_CRASH_NOTIFY	BIT_ULL(63)
+/*
+ * TSC invariant control (AccessTscInvariantControls): bit 0 makes the
+ * hypervisor expose an invariant TSC (CPUID 0x80000007 EDX[8]) that it keeps
+ * migration-safe.  Not in the TLFS seed; the kernel's asm/hyperv-tlfs.h and
+ * KVM's arch/x86/kvm/hyperv.c define it (only bit 0; once set, a guest
+ * cannot clear it).
+ */
+#define HVT_X64_MSR_TSC_INVARIANT_CONTROL	0x40000118
+#define HVT_EXPOSE_INVARIANT_TSC		BIT_ULL(0)
 
 /* "Hypercall Interface": the input value's fields and the result's. */
 #define HVT_HYPERCALL_RESULT_MASK	GENMASK_ULL(15, 0)

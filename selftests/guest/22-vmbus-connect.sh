@@ -7,7 +7,7 @@
 . "${HV_LIB:-/lib/hypervive}/hv.sh"
 hv_require_model
 
-ktap_plan 65
+ktap_plan $((65 + 7 * 2 + 5))
 hv_unload_all
 hv_load_sim
 hv_load_core
@@ -21,12 +21,17 @@ synic_reset() {
 }
 
 # --- each version alone: the guest walks down its list to it ---
+# A host below 5.0 has no connection 4: the guest's 5.x contacts fail there
+# with HV_STATUS_INVALID_CONNECTION_ID, which means "try an older version"
+# (drivers/hv/connection.c vmbus_post_msg()), not "fail".
+GUEST_VERSIONS="0x50003 0x50002 0x50001 0x50000 0x40001 0x40000 0x30000 0x20004"
 i=0
-for v in 0x50003 0x50002 0x50001 0x50000 0x40001 0x40000 0x30000 0x20004; do
+for v in $GUEST_VERSIONS; do
 	echo "$v" >$HOST/versions
 	conn=$((0x100 + i))
 	echo $conn >$HOST/msg_conn_id
 	r0=$(cat $HOST/contacts_refused)
+	n0=$(cat $HOST/no_conn4)
 	u0=$(cat $HOST/unloads)
 	name="$((v >> 16)).$((v & 0xffff))"
 	if ! hv_load_vmbus; then
@@ -36,9 +41,14 @@ for v in 0x50003 0x50002 0x50001 0x50000 0x40001 0x40000 0x30000 0x20004; do
 		i=$((i + 1))
 		continue
 	fi
-	if [ $((v)) -ge $((0x50000)) ]; then want_c=4; want_m=$(printf '0x%x' $conn); else want_c=1; want_m=0x1; fi
-	ktap_expect_eq "VMBus $name: negotiated after $i refusals" \
-		"$(vmb version) $(( $(cat $HOST/contacts_refused) - r0 ))" "$name $i"
+	if [ $((v)) -ge $((0x50000)) ]; then
+		want_c=4; want_m=$(printf '0x%x' $conn); want_r=$i; want_n=0
+	else
+		want_c=1; want_m=0x1; want_r=$((i - 4)); want_n=4
+	fi
+	ktap_expect_eq "VMBus $name: negotiated after $want_r refusals and $want_n contacts on a connection 4 the host lacks" \
+		"$(vmb version) $(( $(cat $HOST/contacts_refused) - r0 )) $(( $(cat $HOST/no_conn4) - n0 ))" \
+		"$name $want_r $want_n"
 	ktap_expect_eq "VMBus $name: INITIATE_CONTACT on $want_c, messages on $want_m, as the host saw" \
 		"$(vmb contact_conn_id) $(vmb msg_conn_id) $(sed -n 's/^contact_conn_id //p;s/^request_conn_id //p' $HOST/state | tr '\n' ' ')" \
 		"$want_c $want_m $(printf '0x%x' $want_c) $want_m "
@@ -51,6 +61,73 @@ done
 echo 0x2a >$HOST/msg_conn_id
 ktap_expect_eq "no host protocol errors, no message on a wrong connection" \
 	"$(cat $HOST/protocol_errors) $(cat $HOST/wrong_conn)" "0 0"
+
+# --- one host per Windows release: it speaks its newest version and every
+# older one (the names are linux/hyperv.h's VERSION_*).  Expected: the
+# newest in common, each newer proposal refused (by the host, or as
+# INVALID_CONNECTION_ID on connection 4 where the host is older than 5.0),
+# UNLOAD answered from 3.0 on and not sent below.
+for rel in "0x20004 WIN8 (Windows 8, Server 2012)" \
+	   "0x30000 WIN8_1 (Windows 8.1, Server 2012 R2)" \
+	   "0x40000 WIN10 (Windows 10, Server 2016)" \
+	   "0x40001 WIN10_V4_1" "0x50000 WIN10_V5" "0x50002 WIN10_V5_2" "0x50003 WIN10_V5_3"; do
+	newest=${rel%% *}
+	label=${rel#* }
+	list="" want_r=0 want_n=0
+	for g in $GUEST_VERSIONS; do
+		if [ $((g)) -le $((newest)) ]; then
+			list="$list $g"
+		elif [ $((g)) -ge $((0x50000)) ] && [ $((newest)) -lt $((0x50000)) ]; then
+			want_n=$((want_n + 1))
+		else
+			want_r=$((want_r + 1))
+		fi
+	done
+	echo "$list" >$HOST/versions
+	r0=$(cat $HOST/contacts_refused) n0=$(cat $HOST/no_conn4)
+	u0=$(cat $HOST/unloads) k0=$(cat $HOST/unknown)
+	name="$((newest >> 16)).$((newest & 0xffff))"
+	dmesg_mark
+	if ! hv_load_vmbus unload_timeout_ms=2000; then
+		ktap_fail "$label host: loads"
+		ktap_skip "$label host: unload" "not loaded"
+		continue
+	fi
+	ktap_expect_eq "$label host: $name after $want_r refusals, $want_n on the missing connection 4" \
+		"$(vmb version) $(( $(cat $HOST/contacts_refused) - r0 )) $(( $(cat $HOST/no_conn4) - n0 ))" \
+		"$name $want_r $want_n"
+	rmmod hypervive_vmbus
+	if [ $((newest)) -ge $((0x30000)) ]; then want_u=1; else want_u=0; fi
+	ktap_expect_eq "$label host: $want_u UNLOAD, no unknown message, no UNLOAD timeout" \
+		"$(( $(cat $HOST/unloads) - u0 )) $(( $(cat $HOST/unknown) - k0 )) $(dmesg_has 'no UNLOAD_RESPONSE' && echo timeout)" \
+		"$want_u 0 "
+done
+echo "$GUEST_VERSIONS" >$HOST/versions
+
+# Header-only messages (ALLOFFERS_DELIVERED, UNLOAD_RESPONSE) sent with just
+# their 4-byte type: the kernel's channel_message_table takes them at any
+# payload size (min_payload_len 0).
+echo 4 >$HOST/header_len
+dmesg_mark
+ktap_check "header-only messages of 4 bytes: loads" hv_load_vmbus unload_timeout_ms=2000
+ktap_expect_eq "ALLOFFERS_DELIVERED of 4 bytes completes the offers, nothing dropped" \
+	"$(vmb offers_complete) $(cat $VMB/counters/drops_short)" "1 0"
+rmmod hypervive_vmbus
+ktap_check "UNLOAD_RESPONSE of 4 bytes ends the unload at once" sh -c \
+	". /lib/hypervive/hv.sh; ! dmesg_has 'no UNLOAD_RESPONSE'"
+echo 8 >$HOST/header_len
+
+# HV_STATUS_INVALID_CONNECTION_ID on any other message is transient (the
+# kernel's vmbus_post_msg(): "We could get this if we send messages too
+# frequently") and retried: here REQUESTOFFERS, the load's second post.
+sim_set fail_hypercall_status 0x12
+sim_set fail_hypercall_nth 2
+ktap_check "REQUESTOFFERS refused once with INVALID_CONNECTION_ID: loads" hv_load_vmbus
+ktap_expect_eq "retried: offers complete, no post failure" \
+	"$(vmb offers_complete) $(cat $VMB/counters/post_failures)" "1 0"
+rmmod hypervive_vmbus
+sim_set fail_hypercall_nth 0
+sim_set fail_hypercall_status 0
 
 echo "0x50003 0x50002 0x50001 0x50000 0x40001 0x40000 0x30000 0x20004" >$HOST/versions
 ktap_check "max_version=0x40001 caps the proposal" hv_load_vmbus max_version=0x40001

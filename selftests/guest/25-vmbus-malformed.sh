@@ -6,7 +6,7 @@
 . "${HV_LIB:-/lib/hypervive}/hv.sh"
 hv_require_model
 
-ktap_plan 21
+ktap_plan 23
 hv_unload_all
 hv_load_sim
 hv_load_core
@@ -33,7 +33,7 @@ expect_drop "payload_size 241" oversize 1 241 "$(hdr 1)"
 ktap_check "a drop is logged, saying why" \
 	dmesg_has "dropped a host message (oversize): type 0x00000001, payload 241 bytes, channel message 1 (OFFERCHANNEL)"
 expect_drop "payload_size 255" oversize 1 255 "$(hdr 4)"
-expect_drop "7 bytes, no room for the channel header" short 1 7 "$(hdr 4)"
+expect_drop "an offer of 7 bytes, not even its channel header" short 1 7 "$(hdr 1)"
 expect_drop "an offer of 195 bytes" short 1 195 "$(hdr 1)$(zeros 187)"
 expect_drop "a rescind of 11 bytes" short 1 11 "$(hdr 2)000000"
 expect_drop "VERSION_RESPONSE of 15 bytes" short 1 15 "$(hdr 15)"
@@ -45,6 +45,10 @@ expect_drop "a timer message (hypervisor type 0x80000010)" bad_type 80000010 24 
 expect_drop "hv_message type 2" bad_type 2 8 "$(hdr 1)"
 expect_drop "an unsolicited VERSION_RESPONSE" state 1 16 "$(hdr 15)01000000$(le32 5)"
 expect_drop "a second ALLOFFERS_DELIVERED" state 1 8 "$(hdr 4)"
+# Header-only messages need no more than their type: the kernel's
+# channel_message_table has min_payload_len 0 for them.
+expect_drop "a second ALLOFFERS_DELIVERED of 4 bytes (not short)" state 1 4 "$(le32 4)"
+expect_drop "an UNLOAD_RESPONSE of 4 bytes while connected (not short)" state 1 4 "$(le32 17)"
 expect_drop "an UNLOAD_RESPONSE while connected" state 1 8 "$(hdr 17)"
 
 # --- thousands of random messages (fixed seed: a failure can be replayed) ---

@@ -7,7 +7,7 @@
 . "${HV_LIB:-/lib/hypervive}/hv.sh"
 hv_require_model
 
-ktap_plan 22
+ktap_plan 28
 hv_unload_all
 hv_load_sim
 hv_load_core
@@ -88,4 +88,32 @@ else
 fi
 ktap_check "with a line" dmesg_has "delivery=interrupt: no SynIC interrupt to be had here"
 hv_unload_all
+
+# --- no SintPollingModeAvailable (CPUID 0x40000003 EDX[17]), as on KVM ---
+# The polling bit means nothing there: the interrupt comes on the SINT's
+# vector anyway (KVM delivers 0xf3, its async-PF vector, regardless), and a
+# masked SINT is no way out: the host's event flags then fail with
+# HV_STATUS_INVALID_SYNIC_STATE (TLFS "SIEF Page").  So polling is refused.
+EDX_NO_POLL=$((0xbed7b2 & ~0x20000))
+for how in "delivery=poll|sint_irq=1|delivery=poll" "auto|sint_irq=0|"; do
+	label=${how%%|*}
+	rest=${how#*|}
+	simarg=${rest%%|*}
+	vmbarg=${rest#*|}
+	hv_load_sim features_edx=$EDX_NO_POLL $simarg
+	hv_load_core
+	dmesg_mark
+	if hv_load_vmbus $vmbarg 2>/dev/null; then
+		ktap_fail "$label, no SintPollingModeAvailable: refused"
+		rmmod hypervive_vmbus
+	else
+		ktap_ok "$label, no SintPollingModeAvailable: refused"
+	fi
+	ktap_check "$label: with a line naming the CPUID bit" \
+		dmesg_has "the hypervisor does not offer SintPollingModeAvailable (CPUID 0x40000003 EDX bit 17)"
+	ktap_expect_eq "$label: no interrupt raised, SINT2 masked on every CPU" \
+		"$(syn_get 0 interrupts) $(syn_get 0 no_handler) $(syn_get 0 sint2) $(syn_get 1 sint2)" \
+		"0 0 $(hex 0x10000) $(hex 0x10000)"
+	hv_unload_all
+done
 ktap_done

@@ -2,13 +2,16 @@
 # What the partition's privileges allow: without AccessPartitionReferenceTsc
 # the MSR faults and hypervive_refcount (the MSR alone) is registered;
 # without AccessPartitionReferenceCounter no clocksource at all (the page
-# would have no fallback); AccessTscInvariantControls lowers the auto rating
-# to 250, below the kernel's tsc.
+# would have no fallback); with AccessTscInvariantControls the TSC invariant
+# control is written and only then the auto rating lowered to 250, below the
+# kernel's tsc, as Linux does (arch/x86/kernel/cpu/mshyperv.c writes
+# HV_X64_MSR_TSC_INVARIANT_CONTROL, drivers/clocksource/hyperv_timer.c lowers
+# the rating on the same privilege).
 . "${HV_LIB:-/lib/hypervive}/ktap.sh"
 . "${HV_LIB:-/lib/hypervive}/hv.sh"
 hv_require_model
 
-ktap_plan 15
+ktap_plan 21
 PRIV=0x2e7f	# the model's default
 hv_unload_all
 cs_select ""
@@ -44,6 +47,26 @@ hv_unload_all
 
 hv_load_sim priv_eax=$((PRIV | 0x8000))
 ktap_check "loads with AccessTscInvariantControls" hv_load_core mode=active
-ktap_expect_eq "auto rating 250, below tsc (300)" "$(cat $TSCP/rating)" 250
+ktap_expect_eq "the TSC invariant control is set (MSR 0x40000118 bit 0)" \
+	"$(sim_get msr/tsc_invariant_control)" 0x0000000000000001
+ktap_check "and said so" dmesg_has "TSC invariant control set (MSR 0x40000118): the TSC is migration-safe"
+ktap_expect_eq "then the auto rating is 250, below tsc (300)" "$(cat $TSCP/rating)" 250
+# The model's rule (KVM's): bit 0 only, and a guest cannot clear it.
+hv_load_testmod
+ktap_expect_eq "the model refuses other bits" "$(hc_field ret "$(hc "wrmsr 40000118 3")")" -5
+ktap_expect_eq "and refuses clearing it" "$(hc_field ret "$(hc "wrmsr 40000118 0")")" -5
+rmmod hypervive_testmod
+rmmod hypervive_core
+ktap_expect_eq "unload leaves it set (the guest cannot clear it)" \
+	"$(sim_get msr/tsc_invariant_control)" 0x0000000000000001
+hv_unload_all
+
+# Without the privilege the control is never touched and the rating stays
+# 500 whatever the CPU says about its TSC: Linux lowers it on the privilege
+# alone, the one promise that the hypervisor keeps the TSC migration-safe.
+hv_load_sim
+hv_load_core mode=active
+ktap_expect_eq "without the privilege: rating 500, control untouched" \
+	"$(cat $TSCP/rating) $(sim_get msr/tsc_invariant_control)" "500 0x0000000000000000"
 hv_unload_all
 ktap_done

@@ -16,6 +16,10 @@
 #define SIM_HC_ENABLE		BIT_ULL(0)
 #define SIM_HC_LOCKED		BIT_ULL(1)
 #define SIM_HC_RSVDP		GENMASK_ULL(11, 2)
+/* CPUID 0x40000003 EDX: SintPollingModeAvailable (TLFS; no kernel name) */
+#define SIM_SINT_POLLING_AVAILABLE	BIT(17)
+/* HV_X64_MSR_TSC_INVARIANT_CONTROL's one bit (HV_EXPOSE_INVARIANT_TSC, 6.3+) */
+#define SIM_EXPOSE_INVARIANT_TSC	BIT_ULL(0)
 
 struct sim_config {
 	bool present;
@@ -35,6 +39,7 @@ struct sim_state {
 	spinlock_t lock;		/* partition MSRs below */
 	u64 guest_os_id;
 	u64 hypercall;
+	u64 tsc_invariant_control;
 
 	/* Fault injection: the Nth access from now fails (0 = off). */
 	atomic_t fail_msr_nth;

@@ -111,6 +111,8 @@ int sim_debugfs_init(void)
 	msr = debugfs_create_dir("msr", dir);
 	debugfs_create_file_unsafe("guest_os_id", 0400, msr, &sim.guest_os_id, &msr_fops);
 	debugfs_create_file_unsafe("hypercall", 0400, msr, &sim.hypercall, &msr_fops);
+	debugfs_create_file_unsafe("tsc_invariant_control", 0400, msr,
+				   &sim.tsc_invariant_control, &msr_fops);
 
 	debugfs_create_file_unsafe("msr_reads", 0600, dir, &sim.msr_reads, &counter_fops);
 	debugfs_create_file_unsafe("msr_writes", 0600, dir, &sim.msr_writes, &counter_fops);

@@ -25,7 +25,7 @@
 
 /*
  * Connection IDs are the VMBus host's (sim_vmbus_host.c): messages on 1,
- * 4 and the ID it returned; events on VMBUS_EVENT_CONNECTION_ID (2, not
+ * 4 (on a host that speaks 5.0) and the ID it returned; events on VMBUS_EVENT_CONNECTION_ID (2, not
  * 1: drivers/hv/hyperv_vmbus.h) and on the offered channels' IDs.
  */
 

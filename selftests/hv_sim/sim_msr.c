@@ -7,7 +7,10 @@
  *   zeroing the ID disables it;
  * - RsvdP bits of the hypercall MSR keep their value: a write that changes
  *   them is counted as a guest bug (rsvd_violations);
- * - a locked hypercall MSR is immutable: writes are ignored.
+ * - a locked hypercall MSR is immutable: writes are ignored;
+ * - the TSC invariant control takes bit 0 only and, once set, cannot be
+ *   cleared by the guest (KVM, arch/x86/kvm/hyperv.c kvm_hv_set_msr_pw();
+ *   its privilege, AccessTscInvariantControls, from hv_check_msr_access()).
  * A fault is reported as -EIO, the way rdmsrq_safe()/wrmsrq_safe() do.
  */
 #include <linux/ktime.h>
@@ -37,6 +40,8 @@ static bool privileged(u32 msr)
 		return p & HV_ACCESS_FREQUENCY_MSRS;
 	case HV_X64_MSR_REFERENCE_TSC:
 		return p & HV_MSR_REFERENCE_TSC_AVAILABLE;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		return p & HV_ACCESS_TSC_INVARIANT;
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
 		return sim_cfg.features_edx & HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE;
 	default:
@@ -74,6 +79,11 @@ int sim_read_msr(u32 msr, u64 *val)
 	case HV_X64_MSR_HYPERCALL:
 		spin_lock_irqsave(&sim.lock, flags);
 		*val = sim.hypercall;
+		spin_unlock_irqrestore(&sim.lock, flags);
+		return 0;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		spin_lock_irqsave(&sim.lock, flags);
+		*val = sim.tsc_invariant_control;
 		spin_unlock_irqrestore(&sim.lock, flags);
 		return 0;
 	case HV_X64_MSR_VP_INDEX:
@@ -143,6 +153,15 @@ int sim_write_msr(u32 msr, u64 val)
 	case HV_X64_MSR_HYPERCALL:
 		spin_lock_irqsave(&sim.lock, flags);
 		ret = write_hypercall_msr(val);
+		spin_unlock_irqrestore(&sim.lock, flags);
+		break;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		spin_lock_irqsave(&sim.lock, flags);
+		if ((val & ~SIM_EXPOSE_INVARIANT_TSC) ||
+		    (sim.tsc_invariant_control && !val))
+			ret = -EIO;
+		else
+			sim.tsc_invariant_control = val;
 		spin_unlock_irqrestore(&sim.lock, flags);
 		break;
 	case HV_X64_MSR_RESET:

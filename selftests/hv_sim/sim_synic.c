@@ -17,10 +17,13 @@
  *   an EOM.  A message that finds the slot full stays queued and sets
  *   message_pending in the slot;
  * - delivery raises an edge interrupt unless the SINT is masked (lost) or
- *   polling (none); it reaches the VP's CPU in hard-IRQ context (an
- *   irq_work on the CPU itself, an IPI otherwise) and calls the handler
- *   installed through the platform op when the SINT's vector is the one
- *   handed out.  AutoEOI performs the EOI at delivery; otherwise the
+ *   polling (none); the polling bit counts only where CPUID 0x40000003
+ *   EDX[17] (SintPollingModeAvailable) offers it: elsewhere the interrupt
+ *   comes on the SINT's vector, as on KVM, whose synic_get_sint_vector()
+ *   (arch/x86/kvm/hyperv.c) reads the Masked bit alone; it reaches the
+ *   VP's CPU in hard-IRQ context (an irq_work on the CPU itself, an IPI
+ *   otherwise) and calls the handler installed through the platform op
+ *   when the SINT's vector is the one handed out.  AutoEOI performs the EOI at delivery; otherwise the
  *   kernel's interrupt entry acks the APIC after the handler only when
  *   CPUID 0x40000004 recommends deprecating AutoEOI (as Linux's
  *   sysvec_hyperv_callback does), and an un-acked interrupt blocks the
@@ -134,7 +137,7 @@ static void raise(struct sim_vp *vp, unsigned int sint)
 {
 	u64 s = vp->sint[sint];
 
-	if (s & SINT_POLLING) {
+	if ((s & SINT_POLLING) && (sim_cfg.features_edx & SIM_SINT_POLLING_AVAILABLE)) {
 		vp->polled++;
 		return;
 	}

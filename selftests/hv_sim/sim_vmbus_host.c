@@ -7,9 +7,20 @@
  *   and it came on connection 4 (5.0 and later) or 1 (before); answered
  *   with VERSION_RESPONSE on the VP and SINT the guest named (msg_sint
  *   from 5.0, SINT 2 before), carrying msg_conn_id from 5.0 on;
+ * - connection 4 exists only on a host that speaks 5.0 or later: on an
+ *   older one (newest version below 5.0: Windows Server 2016 and before)
+ *   HvPostMessage on it fails with HV_STATUS_INVALID_CONNECTION_ID, as the
+ *   kernel's vmbus_post_msg() says ("on old hosts that only support VMBus
+ *   protocol 4.0 or lower, here we get HV_STATUS_INVALID_CONNECTION_ID");
  * - REQUESTOFFERS (on the connection ID the host returned): one
  *   OFFERCHANNEL per configured offer, then ALLOFFERS_DELIVERED;
- * - UNLOAD: UNLOAD_RESPONSE, the connection ends;
+ * - UNLOAD: UNLOAD_RESPONSE, the connection ends; a host older than 3.0
+ *   has no UNLOAD (the kernel's vmbus_initiate_unload() sends none below
+ *   VERSION_WIN8_1): it is an unknown message there, never answered;
+ * - ALLOFFERS_DELIVERED and UNLOAD_RESPONSE carry nothing but their type;
+ *   header_len sets the payload size they go with (default 8, the whole
+ *   channel message header), since the kernel takes them at any size
+ *   (channel_message_table: min_payload_len 0);
  * - HvSignalEvent: accepted on VMBUS_EVENT_CONNECTION_ID (2) and on the
  *   connection ID of an offered channel, counted per channel.
  * Every reply can be withheld to test the guest's timeouts.  debugfs
@@ -76,6 +87,7 @@ static struct {
 /* Configuration, debugfs-writable; u32 so debugfs can hold them. */
 static u32 answer_contact = 1, answer_unload = 1, send_alloffers = 1;
 static u32 send_timeout_ms = 10000;
+static u32 header_len = sizeof(struct vmbus_channel_message_header);
 
 static struct workqueue_struct *host_wq;
 static struct work_struct host_work;
@@ -83,7 +95,7 @@ static DEFINE_MUTEX(inject_lock);	/* one injector at a time */
 
 static atomic64_t contacts, contacts_refused, wrong_conn, requests, unloads;
 static atomic64_t unknown_msgs, protocol_errors, undeliverable, reconnects;
-static atomic64_t event_signals, bad_signals, sent_msgs, fuzz_sent;
+static atomic64_t event_signals, bad_signals, sent_msgs, fuzz_sent, no_conn4;
 
 static char *vmbus_versions = "0x50003,0x50002,0x50001,0x50000,0x40001,0x40000,0x30000,0x20004";
 module_param(vmbus_versions, charp, 0444);
@@ -253,6 +265,25 @@ static bool accepted(u32 version)
 	return false;
 }
 
+/* The newest version the host speaks; host.lock held or a racy read. */
+static u32 host_newest(void)
+{
+	unsigned int i;
+	u32 v = 0;
+
+	for (i = 0; i < host.nr_versions; i++)
+		v = max(v, host.versions[i]);
+	return v;
+}
+
+/* A header-only message, with the payload size header_len says. */
+static void host_send_header(u32 msgtype)
+{
+	struct vmbus_channel_message_header h = { .msgtype = msgtype };
+
+	host_send(&h, min_t(u32, READ_ONCE(header_len), sizeof(h)));
+}
+
 static void on_contact(u32 conn, const void *payload, u32 size)
 {
 	struct vmbus_channel_version_response r = {
@@ -315,9 +346,6 @@ static u32 current_conn_id(void)
 
 static void on_request_offers(u32 conn)
 {
-	struct vmbus_channel_message_header done = {
-		.msgtype = CHANNELMSG_ALLOFFERS_DELIVERED,
-	};
 	struct vmbus_channel_offer_channel *msgs;
 	unsigned int n = 0, i, count = 0;
 	struct sim_offer *o;
@@ -351,18 +379,20 @@ static void on_request_offers(u32 conn)
 		host_send(&msgs[i], sizeof(msgs[i]));
 	kfree(msgs);
 	if (READ_ONCE(send_alloffers))
-		host_send(&done, sizeof(done));
+		host_send_header(CHANNELMSG_ALLOFFERS_DELIVERED);
 }
 
 static void on_unload(void)
 {
-	struct vmbus_channel_message_header r = {
-		.msgtype = CHANNELMSG_UNLOAD_RESPONSE,
-	};
 	unsigned long flags;
 	bool was;
 
 	spin_lock_irqsave(&host.lock, flags);
+	if (host_newest() < VERSION_WIN8_1) {
+		spin_unlock_irqrestore(&host.lock, flags);
+		atomic64_inc(&unknown_msgs);
+		return;
+	}
 	was = host.connected;
 	host.connected = false;
 	host.offers_sent = false;
@@ -373,7 +403,7 @@ static void on_unload(void)
 	}
 	atomic64_inc(&unloads);
 	if (READ_ONCE(answer_unload))
-		host_send(&r, sizeof(r));
+		host_send_header(CHANNELMSG_UNLOAD_RESPONSE);
 }
 
 static void host_handle(struct inbox_msg *m)
@@ -421,8 +451,13 @@ static void host_work_fn(struct work_struct *w)
 
 bool sim_host_msg_conn_valid(u32 conn)
 {
+	if (conn == VMBUS_MESSAGE_CONNECTION_ID_4) {
+		if (READ_ONCE(host.nr_versions) && host_newest() >= VERSION_WIN10_V5)
+			return true;
+		atomic64_inc(&no_conn4);	/* an older host has no connection 4 */
+		return false;
+	}
 	return conn == VMBUS_MESSAGE_CONNECTION_ID ||
-	       conn == VMBUS_MESSAGE_CONNECTION_ID_4 ||
 	       conn == READ_ONCE(host.msg_conn_id);
 }
 
@@ -846,7 +881,7 @@ void sim_host_debugfs(struct dentry *parent)
 		{ "protocol_errors", &protocol_errors }, { "undeliverable", &undeliverable },
 		{ "reconnects", &reconnects }, { "event_signals", &event_signals },
 		{ "bad_signals", &bad_signals }, { "sent", &sent_msgs },
-		{ "fuzz_sent", &fuzz_sent },
+		{ "fuzz_sent", &fuzz_sent }, { "no_conn4", &no_conn4 },
 	};
 	struct dentry *dir = debugfs_create_dir("vmbus", parent);
 	unsigned int i;
@@ -862,6 +897,7 @@ void sim_host_debugfs(struct dentry *parent)
 	debugfs_create_u32("answer_unload", 0600, dir, &answer_unload);
 	debugfs_create_u32("send_alloffers", 0600, dir, &send_alloffers);
 	debugfs_create_u32("send_timeout_ms", 0600, dir, &send_timeout_ms);
+	debugfs_create_u32("header_len", 0600, dir, &header_len);
 	debugfs_create_file("rescind", 0600, dir, (void *)&rescind_c, &cmd_fops);
 	debugfs_create_file("inject", 0600, dir, (void *)&inject_c, &cmd_fops);
 	debugfs_create_file("fuzz", 0600, dir, (void *)&fuzz_c, &cmd_fops);

@@ -57,14 +57,26 @@ static void test_check(void)
 	unit_check(hvv_check_vmbus(&m, &t) == HVV_DROP_OVERSIZE, "241 bytes is oversize");
 	m = msg(HVV_MSGTYPE_VMBUS, 255, 4);
 	unit_check(hvv_check_vmbus(&m, &t) == HVV_DROP_OVERSIZE, "255 bytes is oversize");
-	m = msg(HVV_MSGTYPE_VMBUS, 7, 4);
+	m = msg(HVV_MSGTYPE_VMBUS, 7, 1);
 	unit_check(hvv_check_vmbus(&m, &t) == HVV_DROP_SHORT,
-		   "7 bytes cannot hold the channel header");
+		   "an offer of 7 bytes, not even its channel header, is short");
 	m = msg(HVV_MSGTYPE_VMBUS, 8, 4);
 	unit_check(hvv_check_vmbus(&m, &t) == HVV_OK && t == 4,
 		   "ALLOFFERS_DELIVERED: header only");
 	m = msg(HVV_MSGTYPE_VMBUS, 8, 17);
 	unit_check(hvv_check_vmbus(&m, &t) == HVV_OK, "UNLOAD_RESPONSE: header only");
+	/* The kernel's channel_message_table: min_payload_len 0 for these two. */
+	m = msg(HVV_MSGTYPE_VMBUS, 4, 4);
+	unit_check(hvv_check_vmbus(&m, &t) == HVV_OK && t == 4,
+		   "ALLOFFERS_DELIVERED of 4 bytes (its type alone) passes");
+	m = msg(HVV_MSGTYPE_VMBUS, 0, 17);
+	unit_check(hvv_check_vmbus(&m, &t) == HVV_OK && t == 17,
+		   "UNLOAD_RESPONSE of 0 bytes passes, as in the kernel");
+	unit_check(hvv_chanmsg(HVV_CHANMSG_ALLOFFERS_DELIVERED)->taken &&
+		   hvv_chanmsg(HVV_CHANMSG_ALLOFFERS_DELIVERED)->min_len == 0 &&
+		   !hvv_chanmsg(HVV_CHANMSG_INITIATE_CONTACT)->taken &&
+		   !hvv_chanmsg(HVV_CHANMSG_COUNT),
+		   "the table: header-only messages taken at 0 bytes, a guest's own not taken, nothing past the end");
 	m = msg(HVV_MSGTYPE_VMBUS, 15, 15);
 	unit_check(hvv_check_vmbus(&m, &t) == HVV_DROP_SHORT, "VERSION_RESPONSE needs 16");
 	m = msg(HVV_MSGTYPE_VMBUS, 11, 2);
@@ -279,8 +291,8 @@ static void test_fuzz(void)
 		if (v == HVV_OK) {
 			/* OK means: VMBus, within 240, known, long enough. */
 			if (m.header.message_type != 1 || m.header.payload_size > 240 ||
-			    t >= HVV_CHANMSG_COUNT || m.header.payload_size < hvv_min_len(t) ||
-			    !hvv_min_len(t))
+			    t >= HVV_CHANMSG_COUNT || !hvv_chanmsg(t)->taken ||
+			    m.header.payload_size < hvv_chanmsg(t)->min_len)
 				wrong++;
 			if (t == HVV_CHANMSG_OFFERCHANNEL) {
 				offers++;
