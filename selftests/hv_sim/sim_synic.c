@@ -23,7 +23,8 @@
  *   (arch/x86/kvm/hyperv.c) reads the Masked bit alone; it reaches the
  *   VP's CPU in hard-IRQ context (an irq_work on the CPU itself, an IPI
  *   otherwise) and calls the handler installed through the platform op
- *   when the SINT's vector is the one handed out.  AutoEOI performs the EOI at delivery; otherwise the
+ *   when the SINT's vector is the one handed out.  AutoEOI performs the
+ *   EOI at delivery; otherwise the
  *   kernel's interrupt entry acks the APIC after the handler only when
  *   CPUID 0x40000004 recommends deprecating AutoEOI (as Linux's
  *   sysvec_hyperv_callback does), and an un-acked interrupt blocks the

@@ -317,7 +317,7 @@ static void test_fuzz(void)
 
 int main(void)
 {
-	unit_plan(57);
+	unit_plan(60);
 	test_layouts();
 	test_check();
 	test_offer();
