@@ -191,6 +191,7 @@ int hvv_post(u32 conn, const void *msg, u32 size)
 	};
 	u32 msgtype = *(const u32 *)msg;
 	unsigned int tries;
+	bool bad_conn;
 	u16 status = 0;
 	int ret;
 
@@ -200,14 +201,10 @@ int hvv_post(u32 conn, const void *msg, u32 size)
 	for (tries = 1; ; tries++) {
 		ret = hypervive_hypercall(HVT_CALL_POST_MESSAGE, &in, sizeof(in), NULL, 0,
 					  &status);
-		if (ret == -ENOENT && status == HVT_STATUS_INVALID_CONNECTION_ID &&
-		    msgtype == HVV_CHANMSG_INITIATE_CONTACT)
+		bad_conn = ret == -ENOENT && status == HVT_STATUS_INVALID_CONNECTION_ID;
+		if (bad_conn && msgtype == HVV_CHANMSG_INITIATE_CONTACT)
 			return ret;	/* not a failure: no connection 4 here */
-		if (ret != -EAGAIN && ret != -ENOMEM && ret != -ENOENT)
-			break;
-		if (ret == -ENOENT && status != HVT_STATUS_INVALID_CONNECTION_ID)
-			break;
-		if (tries == POST_TRIES)
+		if ((ret != -EAGAIN && ret != -ENOMEM && !bad_conn) || tries == POST_TRIES)
 			break;
 		usleep_range(1000 << min(tries - 1, 4U), 2000 << min(tries - 1, 4U));
 	}
