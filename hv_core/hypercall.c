@@ -220,11 +220,13 @@ EXPORT_SYMBOL_NS_GPL(hypervive_hypercall_fast, "HYPERVIVE");
 /*
  * The loop of a rep call.  The hypervisor's reps-completed count is
  * untrusted: it must grow on every successful return and never pass the
- * rep count, or we stop instead of looping forever.
+ * rep count, or we stop instead of looping forever.  @call: the code and
+ * the variable header size, the control word's other fields.
  */
-static u64 rep_loop(u16 code, u16 rep_count, u64 in_pa, u64 out_pa, u16 *done)
+static u64 rep_loop(u64 call, u16 rep_count, u64 in_pa, u64 out_pa, u16 *done)
 {
-	u64 control = code | (u64)rep_count << HVT_HYPERCALL_REP_COMP_OFFSET;
+	u64 control = call | (u64)rep_count << HVT_HYPERCALL_REP_COMP_OFFSET;
+	u16 code = call & HVT_HYPERCALL_CODE_MASK;
 	u16 start = 0;
 	u64 result;
 
@@ -257,19 +259,28 @@ static u64 rep_loop(u16 code, u16 rep_count, u64 in_pa, u64 out_pa, u16 *done)
 }
 
 int hypervive_hypercall_rep(u16 code, const void *header, size_t hdr_size,
-			    const void *in_elems, size_t in_elem_size,
+			    u16 varhead_size, const void *in_elems, size_t in_elem_size,
 			    void *out_elems, size_t out_elem_size,
 			    u16 rep_count, u16 *reps_done, u16 *hv_status)
 {
 	size_t in_size = hdr_size + in_elem_size * rep_count;
 	size_t out_size = out_elem_size * rep_count;
+	u64 varhead = (u64)varhead_size << HVT_HYPERCALL_VARHEAD_OFFSET;
 	unsigned long flags;
 	u16 done = 0;
 	void *in, *out;
 	u64 result;
 
-	if (!rep_count || rep_count > (HVT_HYPERCALL_REP_COMP_MASK >>
-				       HVT_HYPERCALL_REP_COMP_OFFSET) ||
+	/*
+	 * TLFS "Variable Sized Hypercall Input Headers": the variable part is
+	 * the header's last varhead_size qwords, its size fits the control
+	 * word's field, and the header (whose end is where rep elements
+	 * start, 8-byte aligned) is a multiple of 8.
+	 */
+	if (rep_count > (HVT_HYPERCALL_REP_COMP_MASK >> HVT_HYPERCALL_REP_COMP_OFFSET) ||
+	    (varhead & ~HVT_HYPERCALL_VARHEAD_MASK) || (size_t)varhead_size * 8 > hdr_size ||
+	    (hdr_size % 8 && (varhead_size || rep_count)) ||
+	    (!rep_count && !varhead_size) ||
 	    in_size > HVT_HYP_PAGE_SIZE || out_size > HVT_HYP_PAGE_SIZE)
 		return -EINVAL;
 	local_irq_save(flags);
@@ -280,9 +291,17 @@ int hypervive_hypercall_rep(u16 code, const void *header, size_t hdr_size,
 	in = *this_cpu_ptr(&hc_input);
 	out = *this_cpu_ptr(&hc_output);
 	memcpy(in, header, hdr_size);
+	if (!rep_count) {
+		/* A simple call with a variable header (hv_do_rep_hypercall's too). */
+		result = hv_core.ops->hypercall(code | varhead, virt_to_phys(in), 0);
+		local_irq_restore(flags);
+		if (reps_done)
+			*reps_done = 0;
+		return hc_result(code, result, hv_status);
+	}
 	if (in_elem_size)
 		memcpy(in + hdr_size, in_elems, in_elem_size * rep_count);
-	result = rep_loop(code, rep_count, virt_to_phys(in),
+	result = rep_loop(code | varhead, rep_count, virt_to_phys(in),
 			  out_size ? virt_to_phys(out) : 0, &done);
 	if (out_size)
 		memcpy(out_elems, out, out_elem_size * done);

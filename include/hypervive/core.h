@@ -75,12 +75,17 @@ int hypervive_hypercall(u16 code, const void *input, size_t in_size,
 int hypervive_hypercall_fast(u16 code, u64 input1, u64 input2, u16 *hv_status);
 
 /*
- * A rep hypercall over @rep_count elements after a fixed header.  Resumes
- * from the reps-completed count the hypervisor returns until all are done
- * or an error stops it; *reps_done tells how many completed.
+ * A rep hypercall over @rep_count elements after a header of @hdr_size
+ * bytes.  Resumes from the reps-completed count the hypervisor returns
+ * until all are done or an error stops it; *reps_done tells how many
+ * completed.  @varhead_size: how many of the header's qwords, at its end,
+ * are a variable header (TLFS "Variable Sized Hypercall Input Headers";
+ * Linux's hv_do_rep_hypercall() varhead_size), 0 for a fixed header; with
+ * one, @hdr_size is a multiple of 8 and @rep_count may be 0 for a simple
+ * call.  -EINVAL for a size the control word cannot carry.
  */
 int hypervive_hypercall_rep(u16 code, const void *header, size_t hdr_size,
-			    const void *in_elems, size_t in_elem_size,
+			    u16 varhead_size, const void *in_elems, size_t in_elem_size,
 			    void *out_elems, size_t out_elem_size,
 			    u16 rep_count, u16 *reps_done, u16 *hv_status);
 

@@ -6,7 +6,7 @@
 . "${HV_LIB:-/lib/hypervive}/hv.sh"
 hv_require_model
 
-ktap_plan 30
+ktap_plan 35
 hv_unload_all
 hv_load_sim
 hv_load_core mode=active
@@ -49,6 +49,25 @@ r=$(hc "flush 10 10")
 ktap_expect_eq "rep call with a bad flag stops at rep 0" \
 	"$(hc_field ret "$r") $(hc_field status "$r") $(hc_field reps "$r")" \
 	"-22 HV_STATUS_INVALID_PARAMETER 0"
+
+# TLFS "Variable Sized Hypercall Input Headers": the ...ListEx call's
+# HV_VP_SET banks (mask 5: two) follow its fixed header, their size in the
+# control word; the model's rule is KVM's (one qword per bank).
+sim_set rep_batch 7
+v0=$(sim_get varhead_qwords)
+f0=$(sim_get flushed_gvas)
+r=$(hc "flush_ex 20 5")
+ktap_expect_eq "rep call with a 2-qword variable header completes" \
+	"$(hc_field ret "$r") $(hc_field status "$r") $(hc_field reps "$r")" "0 HV_STATUS_SUCCESS 20"
+ktap_expect_eq "the model saw that header on each of its 3 calls, and 20 entries" \
+	"$(sim_get varhead_qwords) $(sim_get flushed_gvas)" "$((v0 + 6)) $((f0 + 20))"
+sim_set rep_batch 0
+expect "a variable header of 2 qwords for 3 banks" "flush_ex 4 7 2" -22 HV_STATUS_INVALID_HYPERCALL_INPUT
+expect "a variable header longer than the header: refused before the call" "flush_ex 4 1 9" -22 none
+v0=$(sim_get varhead_qwords)
+r=$(hc "flush_space_ex 3")
+ktap_expect_eq "a simple call with a 2-qword variable header" \
+	"$(hc_field ret "$r") $(hc_field status "$r") $(sim_get varhead_qwords)" "0 HV_STATUS_SUCCESS $((v0 + 2))"
 
 sim_set fail_hypercall_nth 1
 expect "an injected failure reaches the caller" "post 1 1 8" -12 HV_STATUS_INSUFFICIENT_MEMORY

@@ -59,6 +59,7 @@ struct sim_state {
 	atomic64_t signalled_events;
 	atomic64_t spin_waits;
 	atomic64_t flushed_gvas;
+	atomic64_t varhead_qwords;	/* variable header sizes of accepted calls, summed */
 };
 
 extern struct sim_config sim_cfg;

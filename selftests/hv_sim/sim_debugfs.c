@@ -129,6 +129,8 @@ int sim_debugfs_init(void)
 	debugfs_create_file_unsafe("spin_waits", 0600, dir, &sim.spin_waits, &counter_fops);
 	debugfs_create_file_unsafe("flushed_gvas", 0600, dir, &sim.flushed_gvas,
 				   &counter_fops);
+	debugfs_create_file_unsafe("varhead_qwords", 0600, dir, &sim.varhead_qwords,
+				   &counter_fops);
 
 	debugfs_create_file_unsafe("fail_msr_nth", 0600, dir, &sim.fail_msr_nth, &nth_fops);
 	debugfs_create_file_unsafe("fail_hypercall_nth", 0600, dir,

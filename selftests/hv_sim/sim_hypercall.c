@@ -4,6 +4,8 @@
  * word checks, the alignment rules for memory parameters, rep calls with
  * continuation, and a few calls with their own status codes:
  *   0x0003 HvCallFlushVirtualAddressList (rep)
+ *   0x0013 HvCallFlushVirtualAddressSpaceEx (simple, variable header)
+ *   0x0014 HvCallFlushVirtualAddressListEx (rep, variable header)
  *   0x0008 HvCallNotifyLongSpinWait      (simple, fast or memory)
  *   0x005C HvCallPostMessage             (simple, memory)
  *   0x005D HvCallSignalEvent             (simple, fast)
@@ -30,6 +32,10 @@
  */
 
 #define FLUSH_HDR_SIZE		24	/* address space, flags, processor mask */
+/* address space, flags, HV_VP_SET's format and valid_bank_mask; then banks */
+#define FLUSH_EX_HDR		32
+/* connection ID, reserved, message type, payload size; then the payload */
+#define POST_MSG_SIZE		(16 + HV_MESSAGE_PAYLOAD_BYTE_COUNT)
 #define FLUSH_FLAGS_KNOWN	GENMASK_ULL(3, 0)
 
 enum hc_kind { HC_SIMPLE, HC_REP };
@@ -38,15 +44,22 @@ struct hc_def {
 	u16 code;
 	enum hc_kind kind;
 	bool fast_ok, slow_ok;
-	u32 in_fixed;		/* bytes of input header */
+	u32 in_fixed;		/* bytes of input header (its fixed part) */
 	u32 in_elem;		/* bytes per rep input element */
+	/*
+	 * TLFS "Variable Sized Hypercall Input Headers": only calls
+	 * documented so may have a variable header size in the control word.
+	 */
+	bool varhead_ok;
 };
 
 static const struct hc_def hc_defs[] = {
-	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, HC_REP, false, true, FLUSH_HDR_SIZE, 8 },
-	{ HVCALL_NOTIFY_LONG_SPIN_WAIT, HC_SIMPLE, true, true, 8, 0 },
-	{ HVCALL_POST_MESSAGE, HC_SIMPLE, false, true, 16 + HV_MESSAGE_PAYLOAD_BYTE_COUNT, 0 },
-	{ HVCALL_SIGNAL_EVENT, HC_SIMPLE, true, false, 8, 0 },
+	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, HC_REP, false, true, FLUSH_HDR_SIZE, 8, false },
+	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, HC_SIMPLE, false, true, FLUSH_EX_HDR, 0, true },
+	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX, HC_REP, false, true, FLUSH_EX_HDR, 8, true },
+	{ HVCALL_NOTIFY_LONG_SPIN_WAIT, HC_SIMPLE, true, true, 8, 0, false },
+	{ HVCALL_POST_MESSAGE, HC_SIMPLE, false, true, POST_MSG_SIZE, 0, false },
+	{ HVCALL_SIGNAL_EVENT, HC_SIMPLE, true, false, 8, 0, false },
 };
 
 static u64 result(u16 status, u32 reps)
@@ -126,6 +139,20 @@ static u64 flush_list(u64 control, const u8 *in)
 	memcpy(&flags, in + 8, 8);
 	if (flags & ~FLUSH_FLAGS_KNOWN)
 		return result(HV_STATUS_INVALID_PARAMETER, start);
+	if (HC_CODE(control) != HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST) {
+		u64 banks;
+
+		/*
+		 * The variable header is the HV_VP_SET's bank contents, one
+		 * qword per bit of valid_bank_mask; KVM refuses any other size
+		 * (arch/x86/kvm/hyperv.c kvm_hv_flush_tlb(): hc->var_cnt !=
+		 * hweight64(valid_bank_mask)), and so does the model.
+		 */
+		memcpy(&banks, in + 24, 8);
+		if (HC_VARHEAD(control) != hweight64(banks))
+			return result(HV_STATUS_INVALID_HYPERCALL_INPUT, start);
+		atomic64_add(HC_VARHEAD(control), &sim.varhead_qwords);
+	}
 	/* Continuation: stop after @batch reps, the caller resumes. */
 	while (done < count && (!batch || done - start < batch))
 		done++;
@@ -138,7 +165,7 @@ static u16 check_control(u64 control, const struct hc_def *def, bool fast)
 {
 	if (!def)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
-	if (control & HC_RSVD_MASK || HC_VARHEAD(control))
+	if (control & HC_RSVD_MASK || (HC_VARHEAD(control) && !def->varhead_ok))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (fast ? !def->fast_ok : !def->slow_ok)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -177,13 +204,17 @@ static u64 dispatch_slow(u64 control, const struct hc_def *def, u64 input_gpa)
 	status = check_control(control, def, false);
 	if (status)
 		return result(status, 0);
-	in_size = def->in_fixed + def->in_elem * HC_REP_COUNT(control);
+	/* TLFS: rep elements follow the whole header, fixed and variable. */
+	in_size = def->in_fixed + 8 * HC_VARHEAD(control) +
+		  def->in_elem * HC_REP_COUNT(control);
 	in = map_gpa(input_gpa, in_size, &status);
 	if (!in)
 		return result(status, HC_REP_START(control));
 
 	switch (def->code) {
 	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX:
+	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX:	/* a list of 0 */
 		return flush_list(control, in);
 	case HVCALL_NOTIFY_LONG_SPIN_WAIT:
 		atomic64_inc(&sim.spin_waits);

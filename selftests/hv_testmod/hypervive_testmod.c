@@ -8,6 +8,11 @@
  *   spin <count>                               HvCallNotifyLongSpinWait (fast)
  *   spin_slow <count>                          the same, memory convention
  *   flush <reps> [flags]                       HvCallFlushVirtualAddressList (rep)
+ *   flush_ex <reps> <bank mask> [varhead]      ...ListEx: the mask's banks as a
+ *                                              variable header (varhead qwords,
+ *                                              default one per bank)
+ *   flush_space_ex <bank mask>                 HvCallFlushVirtualAddressSpaceEx:
+ *                                              the same header, a simple call
  *   code <hex>                                 a bare call with that code
  *   post_irq <conn_id> <msg_type> <size>       post from hard-IRQ context
  *   rdmsr <hex msr>                            hypervive_rdmsr; "value=" in the result
@@ -94,10 +99,45 @@ static int do_flush(u16 reps, u64 flags)
 	for (i = 0; i < reps; i++)
 		gvas[i] = (u64)i << PAGE_SHIFT;
 	ret = hypervive_hypercall_rep(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, &hdr,
-				      offsetof(struct hv_tlb_flush, gva_list),
+				      offsetof(struct hv_tlb_flush, gva_list), 0,
 				      gvas, sizeof(u64), NULL, 0, reps,
 				      &last_reps, &last_status);
 	kfree(gvas);
+	return ret;
+}
+
+/* HV_INPUT_FLUSH_VIRTUAL_ADDRESS_LIST_EX up to its HV_VP_SET's banks. */
+struct flush_ex_input {
+	u64 address_space;
+	u64 flags;
+	u64 format;		/* HV_GENERIC_SET_SPARSE_4K */
+	u64 valid_bank_mask;
+	u64 bank_contents[];	/* the variable header */
+};
+
+/* ...ListEx with @reps addresses, or ...SpaceEx (no list) for 0 reps. */
+static int do_flush_ex(u16 reps, u64 mask, u16 varhead)
+{
+	unsigned int banks = hweight64(mask), i;
+	size_t hdr_size = sizeof(struct flush_ex_input) + banks * sizeof(u64);
+	struct flush_ex_input *hdr = kzalloc(hdr_size, GFP_KERNEL);
+	u64 *gvas = kcalloc(max_t(u16, reps, 1), sizeof(u64), GFP_KERNEL);
+	int ret = -ENOMEM;
+
+	if (!hdr || !gvas)
+		goto out;
+	hdr->valid_bank_mask = mask;
+	for (i = 0; i < banks; i++)
+		hdr->bank_contents[i] = U64_MAX;	/* every VP of the bank */
+	for (i = 0; i < reps; i++)
+		gvas[i] = (u64)i << PAGE_SHIFT;
+	ret = hypervive_hypercall_rep(reps ? HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX :
+				      HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, hdr,
+				      hdr_size, varhead, gvas, sizeof(u64), NULL, 0, reps,
+				      &last_reps, &last_status);
+out:
+	kfree(gvas);
+	kfree(hdr);
 	return ret;
 }
 
@@ -133,6 +173,14 @@ static int run(char *cmd)
 			return -EINVAL;
 		return do_flush(a, x);
 	}
+	b = U32_MAX;
+	if (sscanf(cmd, "flush_ex %u %llx %u", &a, &x, &b) >= 2) {
+		if (!a || a > MAX_FLUSH_REPS)
+			return -EINVAL;
+		return do_flush_ex(a, x, b == U32_MAX ? hweight64(x) : b);
+	}
+	if (sscanf(cmd, "flush_space_ex %llx", &x) == 1)
+		return do_flush_ex(0, x, hweight64(x));
 	if (sscanf(cmd, "code %llx", &x) == 1 && x <= U16_MAX)
 		return hypervive_hypercall(x, NULL, 0, NULL, 0, &last_status);
 	return -EINVAL;
