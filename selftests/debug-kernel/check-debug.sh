@@ -54,6 +54,12 @@ fail_stage() { echo "0 1 0" >"$out/$1.counts"; echo "check-debug: stage $1 faile
 export HYPERVIVE_CONSOLE_PATTERNS='BUG: KASAN|WARNING: possible|possible circular locking|possible recursive locking|inconsistent lock state|BUG: sleeping function|INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON|lockdep|ODEBUG|kmemleak: .* new suspected'
 export HYPERVIVE_CONSOLE_IGNORE='kmemleak: Kernel memory leak detector initialized|RCU lockdep checking is enabled'
 cycles=${HYPERVIVE_DEBUG_CYCLES:-1000}
+# Fault injection: 0 fails every allocation in turn; K only the first K of
+# each call path (selftests/hv_faultinj/hypervive_faultinj.c: per_site).
+fi_per_site=${HYPERVIVE_DEBUG_FI_PER_SITE:-0}
+for n in "$cycles" "$fi_per_site"; do
+	[[ $n =~ ^[0-9]{1,6}$ ]] || { echo "check-debug: HYPERVIVE_DEBUG_CYCLES and HYPERVIVE_DEBUG_FI_PER_SITE take a number, not '$n'" >&2; exit 2; }
+done
 jobs=${HYPERVIVE_DEBUG_JOBS:-2}
 
 if [ "$deps" = 1 ]; then
@@ -64,15 +70,13 @@ fi
 
 step "debug kernel (cached in $CACHE/debug-kernel)"
 t0=$(date +%s)
-DEBUG_KVER="" DEBUG_KDIR="" DEBUG_IMAGE=""
-if vars=$(bash "$here/build.sh" "$CACHE" 2>"$out/kernel.log") &&
-   [[ $vars =~ ^DEBUG_KVER=[0-9][^[:space:]]*\ DEBUG_KDIR=/[^[:space:]]+\ DEBUG_IMAGE=/[^[:space:]]+$ ]]; then
-	eval "$vars"
+# shellcheck source=selftests/debug-kernel/vars.sh
+. "$here/vars.sh"
+if debug_kernel_vars "$CACHE" "$out/kernel.log"; then
 	echo "1 0 0" >"$out/kernel.counts"
 	echo "debug kernel $DEBUG_KVER: $(($(date +%s) - t0)) s"
 else
 	cat "$out/kernel.log"
-	[ -z "$vars" ] || echo "check-debug: build.sh said something other than DEBUG_KVER=... DEBUG_KDIR=... DEBUG_IMAGE=...: $vars" >&2
 	fail_stage kernel
 	bash selftests/harness/summarize.sh "$out"/*.counts
 	exit 1
@@ -106,7 +110,7 @@ make -s -C "$src/selftests/guest/bin" >>"$out/build.log" 2>&1 || fail_stage buil
 # slub_debug=-: KASAN already checks what run-guest.sh's slub_debug=FZPU
 # does (red zones, poison, double frees) and records the same stacks;
 # both cost about 15% more on every allocation.
-debug_append="hypervive.timeout=3600 hypervive.cycles=$cycles pci=noacpi slub_debug=-"
+debug_append="hypervive.timeout=3600 hypervive.cycles=$cycles hypervive.fi_per_site=$fi_per_site pci=noacpi slub_debug=-"
 # Longest first, so the pool ends soonest: by the seconds each boot took
 # last time (kept in the cache), else the debug-only boots first.
 durations=$CACHE/debug-kernel/boot-seconds

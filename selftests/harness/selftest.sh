@@ -219,6 +219,24 @@ src=0; sout=$("$here/summarize.sh" "$work/a.pfs" "$work/none.pfs" 2>/dev/null) |
 check "summarize fails a stage in which no test ran (got '$sout', rc $src)" \
 	test "$src" -eq 1 -a "$sout" = "2 passed, 1 failed, 1 skipped"
 
+# debug_kernel_vars (debug-kernel/vars.sh) on stub build.sh scripts: the
+# one assignment line is taken, make's chatter before it or a failure is not.
+# shellcheck source=selftests/debug-kernel/vars.sh
+. "$here/../debug-kernel/vars.sh"
+dkv() { # dkv STUB-BODY: debug_kernel_vars with that build.sh; prints KVER|rc
+	printf '%s\n' "$1" >"$work/build-stub.sh"
+	local rc=0
+	DEBUG_KERNEL_BUILD=$work/build-stub.sh debug_kernel_vars "$work/nocache" "$work/dkv.log" 2>/dev/null || rc=$?
+	echo "$DEBUG_KVER|$DEBUG_KDIR|$rc"
+}
+good='echo DEBUG_KVER=6.1.1-d DEBUG_KDIR=/c/b DEBUG_IMAGE=/c/i'
+r=$(dkv "$good")
+check "debug_kernel_vars takes build.sh's assignment (got $r)" test "$r" = "6.1.1-d|/c/b|0"
+r=$(dkv "echo \"make[1]: Entering directory '/x'\"; $good")
+check "debug_kernel_vars refuses make's chatter before it (got $r)" test "$r" = "||1"
+r=$(dkv "$good; exit 1")
+check "debug_kernel_vars refuses a build.sh that failed (got $r)" test "$r" = "||1"
+
 echo "# $(($(date +%s) - t0)) s, work dir $work"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || exit 1

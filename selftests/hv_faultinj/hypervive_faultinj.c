@@ -30,8 +30,20 @@
  * could not look at: kprobes skips a probe hit while another probe's
  * handler runs on that CPU, e.g. an interrupt's allocation).
  * init_ret and inits record the target's init calls while armed.
+ *
+ * per_site=K (written while disarmed) counts only the first K allocations
+ * of each call path in a run: the stack from the allocation up to the
+ * target's outermost frame, hashed.  So a loop's later rounds (the next
+ * channel), and the kernel's loops inside one call of the target (the
+ * files of a sysfs group), are not swept again: they take the error path
+ * the first K took, with more undone before it.  The kernel's frames are
+ * part of the path, so an allocation nested in another (kmemleak's record
+ * of it) is a path of its own, and K=2 fails one round after a round that
+ * worked.  make check sweeps with 2 for time, make check-debug with 0
+ * (every allocation).  paths says how many call paths the last run saw.
  */
 #include <linux/gfp.h>
+#include <linux/hash.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/stacktrace.h>
@@ -43,6 +55,8 @@
  */
 #define FAULTINJ_DEPTH	48
 #define FAULTINJ_SITE	128
+/* More call paths than any of our modules has (hypervive_sim: about 300). */
+#define FAULTINJ_PATHS	1024
 
 static char target[MODULE_NAME_LEN];
 module_param_string(target, target, sizeof(target), 0600);
@@ -55,6 +69,27 @@ static char site[FAULTINJ_SITE];
 
 static struct kretprobe failslab_probe, failpage_probe;
 static unsigned long missed_armed, missed_base;
+
+static unsigned int per_site;
+static unsigned long path_hash[FAULTINJ_PATHS];	/* 0: free slot */
+static atomic_t path_seen[FAULTINJ_PATHS];
+static atomic_t paths = ATOMIC_INIT(0);
+
+/*
+ * Forget the last run's call paths.  Disarmed first by the caller: a probe
+ * that read the old N may still add one path, which costs that path one of
+ * its K turns in the next run, never an allocation counted twice.
+ */
+static void paths_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAULTINJ_PATHS; i++) {
+		WRITE_ONCE(path_hash[i], 0);
+		atomic_set(&path_seen[i], 0);
+	}
+	atomic_set(&paths, 0);
+}
 
 static unsigned long probes_missed(void)
 {
@@ -78,6 +113,7 @@ static int nth_set(const char *val, const struct kernel_param *kp)
 		atomic_set(&count, 0);
 		WRITE_ONCE(injected, 0);
 		site[0] = '\0';
+		paths_reset();
 	}
 	WRITE_ONCE(nth, n);
 	return 0;
@@ -92,6 +128,37 @@ MODULE_PARM_DESC(nth, "fail the Nth allocation of the target's code (0: off; wri
 
 module_param(injected, uint, 0400);
 MODULE_PARM_DESC(injected, "1 if the Nth allocation was reached since nth was written (it failed)");
+
+static int per_site_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int k;
+	int ret = kstrtouint(val, 0, &k);
+
+	if (ret)
+		return ret;
+	if (READ_ONCE(nth))
+		return -EBUSY;	/* the run's count would change under it */
+	WRITE_ONCE(per_site, k);
+	return 0;
+}
+
+static const struct kernel_param_ops per_site_ops = {
+	.set = per_site_set,
+	.get = param_get_uint,
+};
+module_param_cb(per_site, &per_site_ops, &per_site, 0600);
+MODULE_PARM_DESC(per_site, "count only the first K allocations of each call path in a run (0: all; set while nth=0)");
+
+static int paths_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%d\n", atomic_read(&paths));
+}
+
+static const struct kernel_param_ops paths_ops = {
+	.get = paths_get,
+};
+module_param_cb(paths, &paths_ops, NULL, 0400);
+MODULE_PARM_DESC(paths, "call paths of the target's allocations seen since nth was written (with per_site)");
 
 static int reached_get(char *buffer, const struct kernel_param *kp)
 {
@@ -152,17 +219,53 @@ static bool in_target(unsigned long addr)
 	       (addr >= READ_ONCE(init_start) && addr < READ_ONCE(init_end));
 }
 
-/* The first return address in the target's code on this stack, else 0. */
-static unsigned long target_frame(void)
+/*
+ * The first return address in the target's code on this stack, else 0;
+ * *path: a hash of the stack from the allocation up to the outermost of
+ * them, never 0.  Not beyond: who called the target (a worker, a softirq
+ * over any task) does not make another path.
+ */
+static unsigned long target_frame(unsigned long *path)
 {
 	unsigned long entries[FAULTINJ_DEPTH];
-	unsigned int n, i;
+	unsigned long first = 0, hash = 0;
+	unsigned int n, i, last = 0;
 
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-	for (i = 0; i < n; i++)
-		if (in_target(entries[i]))
-			return entries[i];
-	return 0;
+	for (i = 0; i < n; i++) {
+		if (!in_target(entries[i]))
+			continue;
+		if (!first)
+			first = entries[i];
+		last = i;
+	}
+	for (i = 0; first && i <= last; i++)
+		hash = hash_long(hash ^ entries[i], BITS_PER_LONG);
+	*path = hash | 1;
+	return first;
+}
+
+/* With per_site=K: is this one of the first K allocations of its path? */
+static bool path_counts(unsigned long path)
+{
+	unsigned int k = READ_ONCE(per_site), i;
+	unsigned long h;
+
+	if (!k)
+		return true;
+	for (i = 0; i < FAULTINJ_PATHS; i++) {
+		h = READ_ONCE(path_hash[i]);
+		if (!h) {
+			h = cmpxchg(&path_hash[i], 0, path);
+			if (!h) {
+				atomic_inc(&paths);
+				h = path;
+			}
+		}
+		if (h == path)
+			return atomic_inc_return(&path_seen[i]) <= k;
+	}
+	return true;	/* table full: counted, as without per_site */
 }
 
 /*
@@ -172,12 +275,12 @@ static unsigned long target_frame(void)
 static int faultinj_alloc_entry(gfp_t gfp)
 {
 	unsigned int n = READ_ONCE(nth);
-	unsigned long frame;
+	unsigned long frame, path;
 
 	if (!n || READ_ONCE(injected) || (gfp & __GFP_NOFAIL) || !READ_ONCE(core_end))
 		return 1;
-	frame = target_frame();
-	if (!frame || atomic_inc_return(&count) != n)
+	frame = target_frame(&path);
+	if (!frame || !path_counts(path) || atomic_inc_return(&count) != n)
 		return 1;
 	/* No context here: an unoptimized probe runs in int3's NMI-like context. */
 	snprintf(site, sizeof(site), "%pS", (void *)frame);
