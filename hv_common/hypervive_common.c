@@ -2,6 +2,7 @@
 /*
  * hypervive_common: the /sys/kernel/hypervive/ root and the suite version.
  */
+#include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
@@ -23,6 +24,30 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
+static atomic_long_t leaked;
+
+void hypervive_pages_leaked(unsigned int pages)
+{
+	atomic_long_add(pages, &leaked);
+}
+EXPORT_SYMBOL_NS_GPL(hypervive_pages_leaked, "HYPERVIVE");
+
+static ssize_t leaked_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&leaked));
+}
+
+static struct kobj_attribute leaked_pages_attr = __ATTR_RO(leaked_pages);
+
+static struct attribute *root_attrs[] = {
+	&version_attr.attr, &leaked_pages_attr.attr, NULL,
+};
+
+static const struct attribute_group root_group = {
+	.attrs = root_attrs,
+};
+
 static int __init hypervive_common_init(void)
 {
 	int ret;
@@ -30,7 +55,7 @@ static int __init hypervive_common_init(void)
 	root = kobject_create_and_add("hypervive", kernel_kobj);
 	if (!root)
 		return -ENOMEM;
-	ret = sysfs_create_file(root, &version_attr.attr);
+	ret = sysfs_create_group(root, &root_group);
 	if (ret) {
 		kobject_put(root);
 		return ret;
@@ -40,7 +65,7 @@ static int __init hypervive_common_init(void)
 
 static void __exit hypervive_common_exit(void)
 {
-	sysfs_remove_file(root, &version_attr.attr);
+	sysfs_remove_group(root, &root_group);
 	kobject_put(root);
 }
 

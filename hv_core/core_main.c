@@ -98,6 +98,8 @@ module_param_cb(platform, &platform_ops, &platform_param, 0444);
 MODULE_PARM_DESC(platform, "native (default): the real CPU; sim: the TLFS model hypervive_sim (tests only)");
 
 /* Which mode we run in, or an error when mode=active cannot be honoured. */
+#define AUTO_ON_KVM "the kernel runs on KVM, which would take its KVM PV hypercalls (IPIs, spinlock kicks, yields) as Hyper-V ones once a guest OS ID is set; mode=active overrides"
+
 static int choose_mode(void)
 {
 	bool msrs = hypervive_has_privilege(HVT_MSR_HYPERCALL_AVAILABLE);
@@ -120,6 +122,16 @@ static int choose_mode(void)
 		busy = "the partition lacks the AccessHypercallMsrs privilege";
 	}
 
+	/*
+	 * KVM with Hyper-V enlightenments: Linux runs as a KVM guest there and
+	 * makes KVM's PV hypercalls, and once a guest OS ID is set KVM takes
+	 * every VMCALL as a Hyper-V hypercall (arch/x86/kvm/x86.c
+	 * kvm_emulate_hypercall(): kvm_hv_hypercall_enabled() first), so
+	 * those are lost.  auto leaves such a partition alone.
+	 */
+	if (!busy && hv_core.info.kvm_base && hv_core.mode == HYPERVIVE_MODE_AUTO)
+		busy = AUTO_ON_KVM;
+
 	switch (hv_core.mode) {
 	case HYPERVIVE_MODE_OBSERVE:
 		hv_core.effective = HYPERVIVE_MODE_OBSERVE;
@@ -131,6 +143,9 @@ static int choose_mode(void)
 			       busy, hv_core.hcpage_msr_found);
 			return msrs ? -EBUSY : -EOPNOTSUPP;
 		}
+		if (hv_core.info.kvm_base)
+			pr_warn("mode=active on KVM (its CPUID leaves at 0x%08x): with our guest OS ID set, KVM takes every VMCALL as a Hyper-V hypercall, so the kernel's KVM_HC_SEND_IPI, KVM_HC_KICK_CPU and KVM_HC_SCHED_YIELD are lost (missed IPIs, stalled spinlocks) until hypervive_core unloads\n",
+				hv_core.info.kvm_base);
 		break;
 	default:
 		if (busy) {

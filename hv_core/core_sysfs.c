@@ -95,10 +95,22 @@ HV_ATTR(service_branch, service_branch, HVT_CPUID_VERSION, "%u",
 HV_ATTR(service_number, service_number, HVT_CPUID_VERSION, "%u",
 	INFO->service_number);
 
+/* KVM with Hyper-V enlightenments: where KVM's own leaves are. */
+static ssize_t kvm_leaves_show(struct kobject *kobj, struct kobj_attribute *attr,
+			       char *buf)
+{
+	if (!INFO->kvm_base)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "0x%08x\n", INFO->kvm_base);
+}
+
+static struct hv_attr kvm_leaves_attr = { .ka = __ATTR_RO(kvm_leaves) };
+
 static struct attribute *hypervisor_attrs[] = {
 	&vendor_attr.ka.attr, &interface_attr.ka.attr, &max_leaf_attr.ka.attr,
 	&version_attr.ka.attr, &build_attr.ka.attr, &service_pack_attr.ka.attr,
-	&service_branch_attr.ka.attr, &service_number_attr.ka.attr, NULL,
+	&service_branch_attr.ka.attr, &service_number_attr.ka.attr,
+	&kvm_leaves_attr.ka.attr, NULL,
 };
 
 static const struct attribute_group hypervisor_group = {

@@ -6,6 +6,8 @@
  */
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
+#include <linux/kvm_para.h>
+#include <linux/string.h>
 #include <hypervive/tlfs.h>
 #include "core_internal.h"
 #include "tlfs_decode.h"
@@ -32,6 +34,26 @@ static_assert(HVT_CPUID_MIN == 0x40000005);
 bool hypervive_has_privilege(u64 bit)
 {
 	return hv_core.info.privileges & bit;
+}
+
+/*
+ * KVM with Hyper-V enlightenments keeps its own leaves above Hyper-V's, and
+ * Linux then runs as a KVM guest.  Found as Linux's kvm_cpuid_base() finds
+ * them (hypervisor_cpuid_base(): every 0x100 up to 0x40010000, the
+ * signature in EBX, ECX, EDX); 0x40000000 is Hyper-V's here.
+ */
+static u32 kvm_leaves(const struct hypervive_platform_ops *ops)
+{
+	static const char sig[] = KVM_SIGNATURE;	/* 12 bytes and a NUL */
+	u32 regs[4], base;
+
+	for (base = HVT_CPUID_VENDOR_AND_MAX_FUNCTIONS + 0x100; base < 0x40010000;
+	     base += 0x100) {
+		ops->cpuid(base, regs);
+		if (!memcmp(&regs[1], sig, 12))
+			return base;
+	}
+	return 0;
 }
 
 int hypervive_discover(struct hypervive_info *info)
@@ -92,5 +114,6 @@ int hypervive_discover(struct hypervive_info *info)
 	info->recommendations = l->eax;
 	info->spinlock_retries = l->ebx;
 	info->phys_addr_bits = l->ecx & 0x7f;
+	info->kvm_base = kvm_leaves(ops);
 	return 0;
 }

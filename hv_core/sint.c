@@ -42,9 +42,22 @@ int hypervive_native_sint_install(void (*handler)(void), u8 *vector)
 #endif
 }
 
+/*
+ * The slot has no getter.  hv_vmbus, loaded after us (the order README
+ * says to avoid), took it in its init (vmbus_bus_init():
+ * hv_setup_vmbus_handler(vmbus_isr)); emptying the slot then would
+ * silence hv_vmbus, so it is left to it.
+ */
 void hypervive_native_sint_remove(void)
 {
 #if IS_ENABLED(CONFIG_HYPERV)
+	void *vmbus_sym = __symbol_get("vmbus_driver_unregister");
+
+	if (vmbus_sym) {
+		__symbol_put("vmbus_driver_unregister");
+		pr_warn("the kernel's hv_vmbus loaded after us and took the Hyper-V callback vector: left to it\n");
+		return;
+	}
 	hv_remove_vmbus_handler();
 #endif
 }

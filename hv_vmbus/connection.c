@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <hypervive/tlfs.h>
+#include <hypervive/common.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
 
@@ -267,12 +268,22 @@ static int try_version(u32 version, bool *accepted)
 		*accepted = false;
 		return 0;
 	}
-	if (ret == -ETIMEDOUT)
+	if (ret == -ETIMEDOUT) {
 		pr_err("no VERSION_RESPONSE to INITIATE_CONTACT %u.%u on connection %u within %u ms\n",
 		       version >> 16, version & 0xffff, conn, hvv_connect_timeout_ms);
+		/* Posted: the host may have taken the pages, its answer lost or late. */
+		hvv.host_pages |= HVV_HOST_MONITORS |
+				  (msg.interrupt_page == HVV_MESSAGE_SINT ? 0 : HVV_HOST_INT_PAGE);
+		hvv.host_pages_why = "no VERSION_RESPONSE: the host may have accepted";
+	}
 	if (ret)
 		return ret;
 	*accepted = hvv.resp.version_supported;
+	if (*accepted) {
+		hvv.host_pages = HVV_HOST_MONITORS |
+				 (msg.interrupt_page == HVV_MESSAGE_SINT ? 0 : HVV_HOST_INT_PAGE);
+		hvv.host_pages_why = "it accepted INITIATE_CONTACT and saw no UNLOAD";
+	}
 	return 0;
 }
 
@@ -353,10 +364,21 @@ void hvv_disconnect(void)
 	if (hvv.version < HVV_VERSION_WIN8_1) {
 		pr_info("VMBus %u.%u: no UNLOAD (the host cannot take a new connection)\n",
 			hvv.version >> 16, hvv.version & 0xffff);
+		hvv.host_pages_why = "a host before VMBus 3.0 has no UNLOAD";
 		goto out;
 	}
+	/*
+	 * Linux waits for UNLOAD_RESPONSE with no timeout before it frees the
+	 * pages (vmbus_initiate_unload()); we give up waiting, not the pages.
+	 */
 	ret = request(hvv.msg_conn_id, &msg, sizeof(msg), HVV_WAIT_UNLOAD,
 		      hvv_unload_timeout_ms);
+	if (!ret)
+		hvv.host_pages = 0;
+	else if (ret == -ETIMEDOUT)
+		hvv.host_pages_why = "no UNLOAD_RESPONSE";
+	else
+		hvv.host_pages_why = "UNLOAD could not be posted";
 	if (ret == -ETIMEDOUT)
 		pr_warn("no UNLOAD_RESPONSE within %u ms: unloading anyway\n",
 			hvv_unload_timeout_ms);
@@ -397,9 +419,22 @@ void hvv_conn_exit(void)
 		kfree(m);
 	INIT_LIST_HEAD(&hvv.inbox);
 	hvv.inbox_len = 0;
-	free_page((unsigned long)hvv.int_page);
-	free_page((unsigned long)hvv.monitor_pages[0]);
-	free_page((unsigned long)hvv.monitor_pages[1]);
+	/* Never free a page the host may still write: leak it, and say so. */
+	if (hvv.host_pages) {
+		unsigned int n = (hvv.host_pages & HVV_HOST_INT_PAGE ? 1 : 0) +
+				 (hvv.host_pages & HVV_HOST_MONITORS ? 2 : 0);
+
+		pr_warn("kept %u pages the host may still write (%s): leaked until reboot\n",
+			n, hvv.host_pages_why);
+		hypervive_pages_leaked(n);
+	}
+	if (!(hvv.host_pages & HVV_HOST_INT_PAGE))
+		free_page((unsigned long)hvv.int_page);
+	if (!(hvv.host_pages & HVV_HOST_MONITORS)) {
+		free_page((unsigned long)hvv.monitor_pages[0]);
+		free_page((unsigned long)hvv.monitor_pages[1]);
+	}
+	hvv.host_pages = 0;
 	hvv.int_page = NULL;
 	hvv.monitor_pages[0] = NULL;
 	hvv.monitor_pages[1] = NULL;

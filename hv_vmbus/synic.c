@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/smp.h>
 #include <hypervive/tlfs.h>
+#include <hypervive/common.h>
 #include <hypervive/core.h>
 #include "vmbus.h"
 
@@ -294,10 +295,46 @@ fail:
 	return hvv.cpus_ready ? 0 : ret;
 }
 
+#define HVV_OURS_SIMP	BIT(0)
+#define HVV_OURS_SIEFP	BIT(1)
+#define HVV_OURS_SINT	BIT(2)
+#define HVV_OURS_ALL	(HVV_OURS_SIMP | HVV_OURS_SIEFP | HVV_OURS_SINT)
+
+static bool page_msr_is(u64 msr, void *page)
+{
+	return (msr & ~HVV_PAGE_RSVDP) == (virt_to_phys(page) | HVV_PAGE_ENABLE);
+}
+
+/*
+ * Which of SIMP, SIEFP and our SINT still hold what we wrote: a driver
+ * loaded after us (the kernel's hv_vmbus) may have taken them, and putting
+ * back what we found would pull the SynIC from under it.  SCONTROL is put
+ * back only when all three are still ours.  An MSR we cannot read counts
+ * as ours: we put back what we found, as before.
+ */
+static unsigned int still_ours(unsigned int cpu, struct hvv_cpu *c)
+{
+	unsigned int ours = HVV_OURS_ALL;
+	u64 simp = 0, siefp = 0, sint = 0;
+
+	if (!hypervive_rdmsr(HVT_X64_MSR_SIMP, &simp) && !page_msr_is(simp, c->msg_page))
+		ours &= ~HVV_OURS_SIMP;
+	if (!hypervive_rdmsr(HVT_X64_MSR_SIEFP, &siefp) && !page_msr_is(siefp, c->event_page))
+		ours &= ~HVV_OURS_SIEFP;
+	if (!hypervive_rdmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, &sint) &&
+	    sint != sint_value(c->found_sint))
+		ours &= ~HVV_OURS_SINT;
+	if (ours != HVV_OURS_ALL)
+		pr_warn_ratelimited("CPU %u: another owner changed the SynIC after us (SIMP 0x%llx SIEFP 0x%llx SINT%u 0x%llx): putting back only what is still ours, SCONTROL left enabled\n",
+				    cpu, simp, siefp, HVV_MESSAGE_SINT, sint);
+	return ours;
+}
+
 /* cpuhp "offline": runs on @cpu, before it goes. */
 static int hvv_cpu_offline(unsigned int cpu)
 {
 	struct hvv_cpu *c = per_cpu_ptr(&hvv_cpus, cpu);
+	unsigned int ours;
 
 	if (c->state != HVV_CPU_ON) {
 		c->state = HVV_CPU_OFF;
@@ -310,8 +347,10 @@ static int hvv_cpu_offline(unsigned int cpu)
 	}
 	WRITE_ONCE(c->polling, false);
 	timer_delete_sync(&c->poll_timer);
+	ours = still_ours(cpu, c);
 	/* No more deliveries to this VP; what is queued stays queued. */
-	hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol);
+	if (ours == HVV_OURS_ALL)
+		hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol);
 	local_bh_disable();
 	while (process(c))
 		;
@@ -321,9 +360,13 @@ static int hvv_cpu_offline(unsigned int cpu)
 	/* The drain may have armed an EOM retry: nothing re-arms it now. */
 	c->eom_owed = false;
 	timer_delete_sync(&c->poll_timer);
-	hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
-	hypervive_wrmsr(HVT_X64_MSR_SIEFP, c->found_siefp);
-	hypervive_wrmsr(HVT_X64_MSR_SIMP, c->found_simp);
+	if (ours & HVV_OURS_SINT)
+		hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
+	/* A page the hypervisor may still write is never freed (hvv_synic_free()). */
+	c->keep_event_page = (ours & HVV_OURS_SIEFP) &&
+			     hypervive_wrmsr(HVT_X64_MSR_SIEFP, c->found_siefp);
+	c->keep_msg_page = (ours & HVV_OURS_SIMP) &&
+			   hypervive_wrmsr(HVT_X64_MSR_SIMP, c->found_simp);
 	c->state = HVV_CPU_OFF;
 	return 0;
 }
@@ -355,8 +398,17 @@ void hvv_synic_free(void)
 	for_each_possible_cpu(cpu) {
 		struct hvv_cpu *c = per_cpu_ptr(&hvv_cpus, cpu);
 
-		free_page((unsigned long)c->msg_page);
-		free_page((unsigned long)c->event_page);
+		if (c->keep_msg_page || c->keep_event_page) {
+			pr_warn("CPU %u: kept %u SynIC pages the hypervisor may still write (putting back SIMP/SIEFP failed): leaked until reboot\n",
+				cpu, c->keep_msg_page + c->keep_event_page);
+			hypervive_pages_leaked(c->keep_msg_page + c->keep_event_page);
+		}
+		if (!c->keep_msg_page)
+			free_page((unsigned long)c->msg_page);
+		if (!c->keep_event_page)
+			free_page((unsigned long)c->event_page);
+		c->keep_msg_page = false;
+		c->keep_event_page = false;
 		c->msg_page = NULL;
 		c->event_page = NULL;
 	}

@@ -49,6 +49,7 @@ struct hvv_cpu {
 	bool enabled;			/* the ISR may schedule the tasklet */
 	bool polling;			/* the poll timer re-arms itself */
 	bool eom_owed;			/* an EOM failed: the timer retries it */
+	bool keep_msg_page, keep_event_page;	/* the hypervisor may still write it */
 	struct hvv_message *msg_page;	/* SIM page: 16 slots */
 	unsigned long *event_page;	/* SIEF page: 16 x 256 bytes of flags */
 	u64 found_scontrol, found_simp, found_siefp, found_sint;
@@ -99,6 +100,9 @@ struct hvv_counters {
 	atomic64_t drops[HVV_NR_VERDICTS];
 };
 
+#define HVV_HOST_INT_PAGE	BIT(0)
+#define HVV_HOST_MONITORS	BIT(1)
+
 struct hvv_state {
 	bool active;
 	const char *observe_reason;
@@ -125,6 +129,13 @@ struct hvv_state {
 	struct hvv_version_response resp;
 	void *int_page;			/* before 5.0: the interrupt page */
 	void *monitor_pages[2];
+	/*
+	 * The pages INITIATE_CONTACT gave the host (HVV_HOST_*), its to write
+	 * until it answers UNLOAD; hvv_conn_exit() keeps what is left here,
+	 * host_pages_why says why.
+	 */
+	unsigned int host_pages;
+	const char *host_pages_why;
 	spinlock_t inbox_lock;		/* inbox, inbox_len */
 	struct list_head inbox;
 	unsigned int inbox_len;

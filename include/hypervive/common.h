@@ -13,4 +13,12 @@ struct kobject;
 /* /sys/kernel/hypervive; valid while the caller's module holds a reference. */
 struct kobject *hypervive_sysfs_root(void);
 
+/*
+ * A module that must not free pages the host or hypervisor may still write
+ * (a VMBus host that never answered UNLOAD) leaks them and says so here:
+ * /sys/kernel/hypervive/leaked_pages counts them while hypervive_common
+ * stays loaded, across the other modules' reloads.
+ */
+void hypervive_pages_leaked(unsigned int pages);
+
 #endif /* HYPERVIVE_COMMON_H */

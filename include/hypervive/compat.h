@@ -18,6 +18,7 @@
 #include <linux/export.h>
 #include <linux/fs.h>
 #include <linux/kmsg_dump.h>
+#include <linux/kvm_para.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/random.h>
@@ -190,6 +191,11 @@ static_assert(sizeof(struct __kernel_sock_timeval) == sizeof(struct __kernel_old
 #define HYPERVIVE_VMBUS_BUILTIN		IS_BUILTIN(CONFIG_HYPERV_VMBUS)
 #else
 #define HYPERVIVE_VMBUS_BUILTIN		IS_BUILTIN(CONFIG_HYPERV)
+#endif
+
+/* After 5.10 (6.1 has it): KVM's CPUID signature got a uapi name. */
+#ifndef KVM_SIGNATURE
+#define KVM_SIGNATURE "KVMKVMKVM\0\0\0"
 #endif
 
 /*

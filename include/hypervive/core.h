@@ -41,6 +41,12 @@ struct hypervive_info {
 	u32 service_pack;		/* 0x40000002 ECX */
 	u8 service_branch;		/* 0x40000002 EDX[31:24] */
 	u32 service_number;		/* 0x40000002 EDX[23:0] */
+
+	/*
+	 * Where KVM's own CPUID leaves are when the hypervisor is KVM with
+	 * Hyper-V enlightenments (0x40000100 under QEMU's hv-*), else 0.
+	 */
+	u32 kvm_base;
 };
 
 static inline const struct hypervive_leaf *

@@ -23,6 +23,7 @@
 
 struct sim_config {
 	bool present;
+	bool kvm;			/* preset=kvm: KVM's leaves at 0x40000100 too */
 	char vendor[13];
 	u32 interface;
 	u32 max_leaf;
@@ -93,6 +94,10 @@ int sim_tsc_write_msr(u32 msr, u64 val);
 void sim_crash_debugfs(struct dentry *parent);
 int sim_crash_read_msr(u32 msr, u64 *val);
 int sim_crash_write_msr(u32 msr, u64 val);
+
+/* sim_kvm.c: preset=kvm, KVM with Hyper-V enlightenments */
+bool sim_kvm_cpuid(u32 leaf, u32 regs[4]);
+void sim_kvm_debugfs(struct dentry *parent);
 
 int sim_debugfs_init(void);
 void sim_debugfs_exit(void);

@@ -27,7 +27,7 @@ void sim_cpuid(u32 leaf, u32 regs[4])
 		}
 		return;
 	}
-	if (!c->present || leaf > c->max_leaf)
+	if (!c->present || sim_kvm_cpuid(leaf, regs) || leaf > c->max_leaf)
 		return;
 
 	switch (leaf) {

@@ -140,6 +140,7 @@ int sim_debugfs_init(void)
 	debugfs_create_u32("post_buffers", 0600, dir, &sim.post_buffers);
 	debugfs_create_file("raw_hypercall", 0600, dir, NULL, &raw_fops);
 	sim_tsc_debugfs(dir);
+	sim_kvm_debugfs(dir);
 	sim_crash_debugfs(dir);
 	sim_synic_debugfs(dir);
 	sim_host_debugfs(dir);

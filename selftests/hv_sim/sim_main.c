@@ -100,7 +100,7 @@ MODULE_PARM_DESC(isolation_ebx, "CPUID 0x4000000C EBX");
 module_param(hypercall_rsvdp, uint, 0444);
 MODULE_PARM_DESC(hypercall_rsvdp, "initial RsvdP bits 11:2 of the hypercall MSR (a guest must preserve them)");
 module_param(preset, charp, 0444);
-MODULE_PARM_DESC(preset, "partition state at load: none; owned (another OS set the guest ID and hypercall page); locked (hypercall MSR locked, page off)");
+MODULE_PARM_DESC(preset, "partition state at load: none; owned (another OS set the guest ID and hypercall page); locked (hypercall MSR locked, page off); kvm (KVM with Hyper-V enlightenments: KVM's CPUID leaves at 0x40000100, its PV hypercalls misrouted once a guest OS ID is set)");
 
 const struct hypervive_platform_ops hypervive_sim_platform_ops = {
 	.name = "sim",
@@ -126,8 +126,12 @@ static int apply_preset(void)
 		sim.hypercall |= SIM_HC_LOCKED;
 		return 0;
 	}
+	if (!strcmp(preset, "kvm")) {
+		sim_cfg.kvm = true;
+		return 0;
+	}
 	if (strcmp(preset, "owned")) {
-		pr_err("preset=%s: expected none, owned or locked\n", preset);
+		pr_err("preset=%s: expected none, owned, locked or kvm\n", preset);
 		return -EINVAL;
 	}
 	other_owner_page = get_zeroed_page(GFP_KERNEL);

@@ -23,7 +23,19 @@
  *   (channel_message_table: min_payload_len 0);
  * - HvSignalEvent: accepted on VMBUS_EVENT_CONNECTION_ID (2) and on the
  *   connection ID of an offered channel, counted per channel.
- * Every reply can be withheld to test the guest's timeouts.  debugfs
+ * - the pages INITIATE_CONTACT names (the interrupt page before 5.0, both
+ *   monitor pages) are the host's to write from an accepted contact until
+ *   it answers UNLOAD, and on a host older than 3.0 until the partition
+ *   resets: Linux hands them over there (drivers/hv/connection.c
+ *   vmbus_connect(): "The 1st page for parent->child") and frees them only
+ *   after vmbus_initiate_unload() has waited, with no timeout, for
+ *   UNLOAD_RESPONSE (drivers/hv/channel_mgmt.c).  host_pages says whether
+ *   the guest still has each of them allocated: a freed one is memory the
+ *   real host would write into;
+ * Every reply can be withheld to test the guest's timeouts (answer_contact
+ * 2: accepted, the VERSION_RESPONSE lost, as one after the guest's
+ * timeout would be; answer_unload 0: the UNLOAD not acted on, the host
+ * still connected).  debugfs
  * (hypervive_sim/vmbus/) configures the versions and offers, rescinds and
  * hot-adds offers, and injects raw, random (fuzz) and probe (storm)
  * messages and event flags.  Host work runs in an ordered workqueue, the
@@ -35,6 +47,7 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -291,7 +304,7 @@ static void on_contact(u32 conn, const void *payload, u32 size)
 	};
 	struct vmbus_channel_initiate_contact c;
 	unsigned long flags;
-	bool v5, ok;
+	bool v5, ok, reply;
 	u32 sint;
 
 	atomic64_inc(&contacts);
@@ -318,6 +331,7 @@ static void on_contact(u32 conn, const void *payload, u32 size)
 		spin_unlock_irqrestore(&host.lock, flags);
 		return;
 	}
+	reply = READ_ONCE(answer_contact) == 1;
 	if (ok) {
 		if (host.connected)
 			atomic64_inc(&reconnects);
@@ -335,7 +349,8 @@ static void on_contact(u32 conn, const void *payload, u32 size)
 		atomic64_inc(&contacts_refused);
 	}
 	spin_unlock_irqrestore(&host.lock, flags);
-	host_send_to(c.target_vcpu, sint, SIM_MSGTYPE_VMBUS, &r, sizeof(r));
+	if (reply)
+		host_send_to(c.target_vcpu, sint, SIM_MSGTYPE_VMBUS, &r, sizeof(r));
 }
 
 static u32 current_conn_id(void)
@@ -394,8 +409,14 @@ static void on_unload(void)
 		return;
 	}
 	was = host.connected;
-	host.connected = false;
-	host.offers_sent = false;
+	/*
+	 * answer_unload 0: a host that has not acted on the UNLOAD (slow or
+	 * hung): no answer, and the connection and its pages still its own.
+	 */
+	if (READ_ONCE(answer_unload)) {
+		host.connected = false;
+		host.offers_sent = false;
+	}
 	spin_unlock_irqrestore(&host.lock, flags);
 	if (!was) {
 		atomic64_inc(&protocol_errors);
@@ -684,6 +705,48 @@ static int state_show(struct seq_file *sf, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(state);
 
+/* A guest page the host may write: "in use" while the guest has it. */
+static const char *page_state(u64 gpa, unsigned int *freed)
+{
+	if (!pfn_valid(PHYS_PFN(gpa)))
+		return "outside RAM";
+	if (page_ref_count(pfn_to_page(PHYS_PFN(gpa))))
+		return "in use";
+	(*freed)++;
+	return "freed";
+}
+
+/*
+ * The pages this host may write now, each "in use" or "freed" (back in
+ * the guest's page allocator: a real host would write into whatever the
+ * guest puts there next), then "freed N".
+ */
+static int host_pages_show(struct seq_file *sf, void *unused)
+{
+	u64 pages[3], gpa;
+	static const char * const names[] = {
+		"interrupt_page", "monitor_page1", "monitor_page2",
+	};
+	unsigned int i, freed = 0;
+	unsigned long flags;
+	bool connected;
+
+	spin_lock_irqsave(&host.lock, flags);
+	connected = host.connected;
+	pages[0] = host.int_page;
+	pages[1] = host.monitor1;
+	pages[2] = host.monitor2;
+	spin_unlock_irqrestore(&host.lock, flags);
+	for (i = 0; connected && i < ARRAY_SIZE(pages); i++) {
+		gpa = pages[i];
+		if (gpa)
+			seq_printf(sf, "%s 0x%llx %s\n", names[i], gpa, page_state(gpa, &freed));
+	}
+	seq_printf(sf, "freed %u\n", freed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(host_pages);
+
 static ssize_t result_read(struct file *f, char __user *ubuf, size_t len, loff_t *ppos)
 {
 	ssize_t ret;
@@ -892,6 +955,7 @@ void sim_host_debugfs(struct dentry *parent)
 	debugfs_create_file("versions", 0600, dir, NULL, &versions_fops);
 	debugfs_create_file("offers", 0600, dir, NULL, &offers_fops);
 	debugfs_create_file("state", 0400, dir, NULL, &state_fops);
+	debugfs_create_file("host_pages", 0400, dir, NULL, &host_pages_fops);
 	debugfs_create_u32("msg_conn_id", 0600, dir, &host.msg_conn_id);
 	debugfs_create_u32("answer_contact", 0600, dir, &answer_contact);
 	debugfs_create_u32("answer_unload", 0600, dir, &answer_unload);
