@@ -75,6 +75,22 @@ static u64 notrace refcount_cs_read(struct clocksource *cs)
 }
 
 /*
+ * Suspend and hibernation, as Linux's suspend_hv_clock_tsc() and
+ * resume_hv_clock_tsc(): timekeeping calls these after its last read and
+ * before its first, so the page is re-enabled before anything reads it in
+ * the partition that comes back.
+ */
+static void tsc_page_cs_suspend(struct clocksource *cs)
+{
+	hypervive_tsc_page_leave();
+}
+
+static void tsc_page_cs_resume(struct clocksource *cs)
+{
+	hypervive_tsc_page_return();
+}
+
+/*
  * .owner stays NULL on purpose: with it set, the timekeeping core holds a
  * module reference while the clocksource is current and rmmod refuses.
  * Without it, unload works: module exit unregisters, and the kernel
@@ -83,6 +99,8 @@ static u64 notrace refcount_cs_read(struct clocksource *cs)
 static struct clocksource tsc_page_cs = {
 	.name = "hypervive_tsc_page",
 	.read = tsc_page_cs_read,
+	.suspend = tsc_page_cs_suspend,
+	.resume = tsc_page_cs_resume,
 	.mask = CLOCKSOURCE_MASK(64),
 	.flags = CLOCK_SOURCE_IS_CONTINUOUS,
 };
@@ -264,6 +282,12 @@ void hypervive_clocksource_exit(void)
 	}
 	cs_reason = "not set up";
 	mutex_unlock(&cs_lock);
+}
+
+/* Whether our registered clocksource reads the TSC page (and so suspends it). */
+bool hypervive_clocksource_reads_page(void)
+{
+	return READ_ONCE(cs_registered) == &tsc_page_cs;
 }
 
 /* The reference time now, as our clocksource reads it (page, else MSR). */

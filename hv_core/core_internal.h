@@ -42,6 +42,8 @@ struct hypervive_core {
 	u64 hcpage_msr_found;		/* value at load, restored on unload */
 	bool hcpage_ibt_refused;
 	bool hc_ready;			/* hypercalls may be issued */
+	bool hcpage_away;		/* left (leave.c): off, ours again on return */
+	bool hc_was_ready;		/* hc_ready when we left */
 	atomic64_t hc_calls;
 	atomic64_t hc_failures;
 	atomic64_t hc_bad_results;	/* results that break the TLFS */
@@ -64,12 +66,20 @@ bool hypervive_has_privilege(u64 bit);
 int hypervive_guest_id_read(void);
 int hypervive_guest_id_claim(void);
 void hypervive_guest_id_release(void);
+void hypervive_guest_id_leave(void);
+int hypervive_guest_id_return(void);
 
 /* hypercall.c */
 int hypervive_hcpage_read(void);
 int hypervive_hypercall_init(void);
 void hypervive_hypercall_exit(void);
 u64 hypervive_hcpage_pfn(void);
+void hypervive_hcpage_leave(bool may_sleep);
+int hypervive_hcpage_return(void);
+
+/* leave.c: reboot, kexec, panic and hibernation */
+int hypervive_leave_init(void);
+void hypervive_leave_exit(void);
 
 /* tsc_page.c, clocksource.c, tsc_sysfs.c: reference time */
 int hypervive_tsc_init(void);

@@ -207,12 +207,17 @@ static int __init hypervive_core_init(void)
 	ret = hypervive_crash_init();
 	if (ret)
 		goto err_tsc;
-	ret = hypervive_core_sysfs_init();
+	ret = hypervive_leave_init();
 	if (ret)
 		goto err_crash;
+	ret = hypervive_core_sysfs_init();
+	if (ret)
+		goto err_leave;
 	report();
 	return 0;
 
+err_leave:
+	hypervive_leave_exit();
 err_crash:
 	hypervive_crash_exit();
 err_tsc:
@@ -230,6 +235,7 @@ err_platform:
 static void __exit hypervive_core_exit(void)
 {
 	hypervive_core_sysfs_exit();
+	hypervive_leave_exit();
 	hypervive_crash_exit();
 	hypervive_tsc_exit();
 	if (hv_core.effective == HYPERVIVE_MODE_ACTIVE) {

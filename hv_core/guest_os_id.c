@@ -28,15 +28,12 @@ int hypervive_guest_id_read(void)
 	return 0;
 }
 
-int hypervive_guest_id_claim(void)
+static int write_ours(void)
 {
 	u64 id = hypervive_guest_id_linux(LINUX_VERSION_CODE,
 					  HYPERVIVE_GUEST_ID_BUILD);
 	u64 now = 0;
 	int ret;
-
-	if (hv_core.guest_id_found)
-		return 0;	/* someone identified the guest: keep theirs */
 
 	ret = hv_core.ops->write_msr(HVT_X64_MSR_GUEST_OS_ID, id);
 	if (ret) {
@@ -52,6 +49,34 @@ int hypervive_guest_id_claim(void)
 		return ret ?: -EIO;
 	}
 	return 0;
+}
+
+int hypervive_guest_id_claim(void)
+{
+	if (hv_core.guest_id_found)
+		return 0;	/* someone identified the guest: keep theirs */
+	return write_ours();
+}
+
+/*
+ * Leaving (leave.c): the ID as found, as Linux's hyperv_cleanup() zeroes
+ * it before a kexec; still ours for hypervive_guest_id_return().
+ */
+void hypervive_guest_id_leave(void)
+{
+	if (hv_core.guest_id_owner != HYPERVIVE_OWNER_US)
+		return;
+	if (hv_core.ops->write_msr(HVT_X64_MSR_GUEST_OS_ID, hv_core.guest_id_found))
+		pr_err("leaving: restoring the guest OS ID to 0x%016llx failed\n",
+		       hv_core.guest_id_found);
+}
+
+/* Back from hibernation, in a partition that started with no ID. */
+int hypervive_guest_id_return(void)
+{
+	if (hv_core.guest_id_owner != HYPERVIVE_OWNER_US)
+		return 0;
+	return write_ours();
 }
 
 void hypervive_guest_id_release(void)

@@ -126,6 +126,43 @@ static void disable_page(void)
 	hv_core.hcpage_owner = HYPERVIVE_OWNER_NONE;
 }
 
+/*
+ * Leaving (leave.c): the page off and kept, hypercalls refused.
+ * @may_sleep: wait for calls in flight (they run with interrupts off); on
+ * panic and at syscore suspend no other CPU runs, so there are none.
+ */
+void hypervive_hcpage_leave(bool may_sleep)
+{
+	int ret;
+
+	if (hv_core.hcpage_owner != HYPERVIVE_OWNER_US || hv_core.hcpage_away)
+		return;
+	hv_core.hc_was_ready = hv_core.hc_ready;
+	WRITE_ONCE(hv_core.hc_ready, false);
+	if (may_sleep)
+		synchronize_rcu();
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_HYPERCALL, hv_core.hcpage_msr_found);
+	if (ret)
+		pr_err("leaving: restoring the hypercall MSR to 0x%016llx failed: %d\n",
+		       hv_core.hcpage_msr_found, ret);
+	hv_core.hcpage_away = true;
+}
+
+/* Back from hibernation: the same page enabled again (Linux: hv_resume()). */
+int hypervive_hcpage_return(void)
+{
+	int ret;
+
+	if (!hv_core.hcpage_away)
+		return 0;
+	hv_core.hcpage_away = false;
+	ret = enable_page();
+	if (ret)
+		return ret;	/* hypercalls stay refused */
+	WRITE_ONCE(hv_core.hc_ready, hv_core.hc_was_ready);
+	return 0;
+}
+
 int hypervive_hypercall_init(void)
 {
 	int ret;

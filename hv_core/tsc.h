@@ -28,6 +28,7 @@ struct hypervive_tsc {
 	u64 page_pfn;			/* its frame (HV_HYP_PAGE units) */
 	struct page *our_page;		/* allocated by us (owner == US) */
 	void *mapped;			/* memremap() of another owner's page */
+	bool away;			/* our page left (leave.c): off, kept */
 };
 
 extern struct hypervive_tsc hv_tsc;
@@ -35,11 +36,14 @@ extern struct hypervive_tsc hv_tsc;
 /* tsc_page.c */
 int hypervive_tsc_page_init(void);
 void hypervive_tsc_page_exit(void);
+void hypervive_tsc_page_leave(void);
+int hypervive_tsc_page_return(void);
 
 /* clocksource.c */
 int hypervive_clocksource_init(void);
 void hypervive_clocksource_exit(void);
 u64 hypervive_ref_time_now(void);
+bool hypervive_clocksource_reads_page(void);
 u64 hypervive_tsc_fallback_reads(void);
 u64 hypervive_refcount_errors(void);
 const char *hypervive_clocksource_name(void);

@@ -129,6 +129,52 @@ void hypervive_tsc_page_exit(void)
 	hv_tsc.owner = HYPERVIVE_OWNER_UNKNOWN;
 }
 
+/*
+ * Leaving (leave.c, or our clocksource's .suspend): the MSR as found, the
+ * page kept, and its sequence 0 so that any later read takes the
+ * reference counter MSR instead of values the hypervisor no longer keeps.
+ */
+void hypervive_tsc_page_leave(void)
+{
+	struct hypervive_tsc_page *p;
+	int ret;
+
+	if (hv_tsc.owner != HYPERVIVE_OWNER_US || hv_tsc.away)
+		return;
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_REFERENCE_TSC, hv_tsc.msr_found);
+	if (ret) {
+		pr_err("leaving: restoring the reference TSC MSR to 0x%016llx failed: %d\n",
+		       hv_tsc.msr_found, ret);
+		return;
+	}
+	hv_tsc.away = true;
+	p = page_address(hv_tsc.our_page);
+	WRITE_ONCE(p->sequence, 0);
+}
+
+/*
+ * Back from hibernation (Linux: resume_hv_clock_tsc()): the same page
+ * enabled again.  If that fails the page keeps sequence 0: the clock reads
+ * the MSR, never the scale and offset of the partition before.
+ */
+int hypervive_tsc_page_return(void)
+{
+	u64 val = (hv_tsc.msr_found & HYPERVIVE_REFTSC_RSVDP) |
+		  (hv_tsc.page_pfn << HVT_HYP_PAGE_SHIFT) | HYPERVIVE_REFTSC_ENABLE;
+	int ret;
+
+	if (!hv_tsc.away)
+		return 0;
+	ret = hv_core.ops->write_msr(HVT_X64_MSR_REFERENCE_TSC, val);
+	if (ret) {
+		pr_err("back from hibernation: re-enabling the reference TSC page (0x%016llx) failed: %d; the clock reads the reference counter MSR\n",
+		       val, ret);
+		return ret;
+	}
+	hv_tsc.away = false;
+	return 0;
+}
+
 /* The page, then the clocksource that reads it; undone in reverse. */
 int hypervive_tsc_init(void)
 {

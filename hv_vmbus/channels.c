@@ -354,11 +354,11 @@ int hvv_channels_init(void)
 }
 
 /* After the SynIC is down and the workqueue flushed. */
-void hvv_channels_exit(void)
+/* Every channel gone: the host offers them again after a reconnect. */
+void hvv_channels_clear(void)
 {
 	u32 relid;
 
-	debugfs_remove_recursive(dbg_dir);
 	if (!hvv.relid_map)
 		return;
 	mutex_lock(&hvv.chan_lock);
@@ -366,6 +366,14 @@ void hvv_channels_exit(void)
 		if (rcu_access_pointer(hvv.relid_map[relid]))
 			remove_locked(relid);
 	mutex_unlock(&hvv.chan_lock);
+}
+
+void hvv_channels_exit(void)
+{
+	debugfs_remove_recursive(dbg_dir);
+	if (!hvv.relid_map)
+		return;
+	hvv_channels_clear();
 	kfree(hvv.relid_map);
 	hvv.relid_map = NULL;
 }

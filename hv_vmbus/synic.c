@@ -371,6 +371,32 @@ static int hvv_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Panic: only this CPU runs.  As Linux's hv_crash_handler(), this CPU's
+ * SynIC goes back to what we found, so a kdump kernel starts on a VP that
+ * delivers nothing into our pages; the others stopped with theirs on.
+ */
+void hvv_synic_panic_off(void)
+{
+	struct hvv_cpu *c = this_cpu_ptr(&hvv_cpus);
+	unsigned int ours;
+
+	if (c->state != HVV_CPU_ON)
+		return;
+	WRITE_ONCE(c->enabled, false);
+	WRITE_ONCE(c->polling, false);
+	ours = still_ours(smp_processor_id(), c);
+	if (ours == HVV_OURS_ALL)
+		hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol);
+	if (ours & HVV_OURS_SINT)
+		hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, c->found_sint);
+	if (ours & HVV_OURS_SIEFP)
+		hypervive_wrmsr(HVT_X64_MSR_SIEFP, c->found_siefp);
+	if (ours & HVV_OURS_SIMP)
+		hypervive_wrmsr(HVT_X64_MSR_SIMP, c->found_simp);
+	c->state = HVV_CPU_OFF;
+}
+
 int hvv_synic_alloc(void)
 {
 	unsigned int cpu;

@@ -114,6 +114,7 @@ struct hvv_state {
 	u32 target_vp;
 	int cpuhp_state;
 	bool cpus_ready;		/* after the cpuhp setup returned */
+	bool away;			/* leave.c: gone for a reboot or a sleep */
 
 	/* connection.c */
 	struct mutex conn_lock;
@@ -178,6 +179,7 @@ int hvv_synic_alloc(void);
 void hvv_synic_free(void);
 int hvv_synic_start(void);
 void hvv_synic_stop(void);
+void hvv_synic_panic_off(void);
 void hvv_isr(void);
 int hvv_read_cpu_msr(unsigned int cpu, u32 msr, u64 *val);
 
@@ -190,9 +192,14 @@ int hvv_request_offers(void);
 void hvv_disconnect(void);
 int hvv_post(u32 conn, const void *msg, u32 size);
 
+/* leave.c: reboot, kexec, panic, suspend and hibernation */
+int hvv_leave_init(void);
+void hvv_leave_exit(void);
+
 /* channels.c */
 int hvv_channels_init(void);
 void hvv_channels_exit(void);
+void hvv_channels_clear(void);
 int hvv_channel_add(const struct hvv_offer_info *info);
 bool hvv_channel_remove(u32 relid);
 void hvv_channel_event(u32 relid);

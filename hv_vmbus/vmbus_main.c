@@ -365,6 +365,9 @@ static int __init hypervive_vmbus_init(void)
 	ret = hvv_request_offers();
 	if (ret)
 		goto err_disconnect;
+	ret = hvv_leave_init();
+	if (ret)
+		goto err_disconnect;
 	report();
 	return 0;
 
@@ -391,6 +394,7 @@ err_wq:
 static void __exit hypervive_vmbus_exit(void)
 {
 	if (hvv.active) {
+		hvv_leave_exit();
 		/* Reverse of init: the UNLOAD_RESPONSE still needs the SynIC. */
 		hvv_disconnect();
 		hvv_synic_stop();

@@ -20,6 +20,10 @@ pkgs=(build-essential kmod cpio gzip xz-utils zstd busybox-static
 # skip their python3 cases without it; pahole (dwarves): 6.12's headers
 # want it for the modules' BTF.
 [ "${1:-}" = --demo ] || pkgs+=(git perl python3 dwarves)
+# kexec: the kexec boot loads a second kernel in the guest (92-kexec.boot).
+# debootstrap: the kernel matrix builds trixie's and sid's rows in chroots
+# with their own gcc (selftests/kernels/fetch.sh).
+[ "${1:-}" = --demo ] || pkgs+=(kexec-tools debootstrap)
 # Headers: none needed when KVER's, or any (the Makefile then picks the
 # newest), are there.  Otherwise KVER's own package if Debian has one, else
 # linux-headers-amd64: the running kernel may not be Debian's (a cloud or

@@ -3,13 +3,15 @@
 # the built modules, judged by ktap-count.sh.
 #   --name NAME --out DIR --tests GLOB [--kmod NAME]... [--append ARGS]
 #   [--timeout S] [--expect-panic REGEX] [--runner SCRIPT] [--hostprog NAME]...
-#   [--extra-test FILE]... [-- extra run-guest.sh args]
+#   [--extra-test FILE]... [--guest-kernel] [-- extra run-guest.sh args]
 # --runner: a script taking run-guest.sh's arguments that boots instead of
 #   it (e.g. selftests/agent-guest.sh: disks, savevm/loadvm); relative to the
 #   repository.  --hostprog: a dynamically linked program of this machine
 #   (e.g. socat) copied into the guest with the shared libraries ldd names.
 # --extra-test: one more test file (relative to the repository) besides the
 #   glob, e.g. the debug pass's kmemleak check after the boot's last test.
+# --guest-kernel: the kernel image the guest boots is also in it, at
+#   /boot/vmlinuz (for kexec -l).
 # Writes DIR/console.log, DIR/results.ktap and DIR/counts ("P F S").
 set -euo pipefail
 # set -e ends the script at the first failing command: name it (-E: in
@@ -22,7 +24,7 @@ h=$top/selftests/harness
 name="" out="" tests="" append="" tmo=900 expect_panic=""
 kmods=()
 runner=$h/run-guest.sh
-hostprogs=() extra_tests=()
+hostprogs=() extra_tests=() guest_kernel=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=$2; shift 2 ;;
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--runner) runner=$top/$2; shift 2 ;;
 	--hostprog) hostprogs+=("$2"); shift 2 ;;
 	--extra-test) extra_tests+=("$top/$2"); shift 2 ;;
+	--guest-kernel) guest_kernel=1; shift ;;
 	--) shift; break ;;
 	*) echo "run-guest-tests: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -75,6 +78,7 @@ kos+=(--add "$top/selftests/guest/lib:/lib/hypervive")
 
 # The kernel: Debian's image for KVER, or HYPERVIVE_KERNEL_IMAGE (see there).
 kimg=$(bash "$h/kernel-cache.sh" "$KVER" "$CACHE")
+[ "$guest_kernel" = 0 ] || kos+=(--add "$kimg/vmlinuz:/boot/vmlinuz")
 bash "$h/mkinitramfs.sh" --kver "$KVER" --cache "$CACHE" --out "$out/initrd.cpio.gz" \
 	"${kmods[@]}" "${kos[@]}" \
 	--add "$top/selftests/guest/lib/hv.sh:/lib/hypervive/hv.sh" \

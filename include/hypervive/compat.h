@@ -193,6 +193,34 @@ static_assert(sizeof(struct __kernel_sock_timeval) == sizeof(struct __kernel_old
 #define HYPERVIVE_VMBUS_BUILTIN		IS_BUILTIN(CONFIG_HYPERV)
 #endif
 
+/*
+ * After 6.12 (sid's 7.2 has it): syscore callbacks take the data of their
+ * struct syscore, and register_syscore() takes that struct.  Before, a
+ * struct syscore_ops of argument-less callbacks was registered itself.
+ * Callbacks are written the new way; HYPERVIVE_SYSCORE(name, suspend,
+ * resume) defines the struct syscore @name (on older kernels: an ops whose
+ * callbacks pass NULL on).
+ */
+#include <linux/syscore_ops.h>
+#ifdef HYPERVIVE_HAVE_STRUCT_SYSCORE
+#define HYPERVIVE_SYSCORE(name, suspend_fn, resume_fn)			\
+	static const struct syscore_ops name##_ops = {			\
+		.suspend = suspend_fn,					\
+		.resume = resume_fn,					\
+	};								\
+	static struct syscore name = { .ops = &name##_ops }
+#else
+#define HYPERVIVE_SYSCORE(name, suspend_fn, resume_fn)			\
+	static int name##_suspend(void) { return suspend_fn(NULL); }	\
+	static void name##_resume(void) { resume_fn(NULL); }		\
+	static struct syscore_ops name = {				\
+		.suspend = name##_suspend,				\
+		.resume = name##_resume,				\
+	}
+#define register_syscore(s)		register_syscore_ops(s)
+#define unregister_syscore(s)		unregister_syscore_ops(s)
+#endif
+
 /* After 5.10 (6.1 has it): KVM's CPUID signature got a uapi name. */
 #ifndef KVM_SIGNATURE
 #define KVM_SIGNATURE "KVMKVMKVM\0\0\0"

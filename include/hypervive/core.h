@@ -60,6 +60,15 @@ hypervive_leaf(const struct hypervive_info *info, u32 leaf)
 
 const struct hypervive_info *hypervive_get_info(void);
 
+/*
+ * Reboot and panic notifier priorities on the way out (higher runs first):
+ * hypervive_vmbus leaves the host before hypervive_core takes away the
+ * hypercall page its UNLOAD needs, and after the crash report (priority 0,
+ * hv_core/crash.c) both tear down.
+ */
+#define HYPERVIVE_LEAVE_PRIO_VMBUS	2
+#define HYPERVIVE_LEAVE_PRIO_CORE	(-1)
+
 /* True when this module owns the hypercall interface (active mode). */
 bool hypervive_is_active(void);
 

@@ -21,7 +21,7 @@ notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; [ $# -lt 2 
 check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
 echo "KTAP version 1"
-echo "1..12"
+echo "1..14"
 text=$(tr -d '\r' <"$con" 2>/dev/null)
 panic_at=$(grep -n -m1 'Kernel panic - not syncing: sysrq triggered crash' <<<"$text" | cut -d: -f1)
 check "the console has the expected panic" test -n "$panic_at"
@@ -49,6 +49,15 @@ check "the message holds the panic line" grep -q 'Kernel panic - not syncing: sy
 marker=$(sed -n 's/^# crash-marker: //p' "$res" 2>/dev/null | tr -d '\r' | tail -n1)
 check "the message holds the test's marker '${marker:-none}'" \
 	grep -q "hypervive-crash-test: marker ${marker:-no-marker-was-logged}" <<<"$msg"
+# The model's report after every panic notifier (sim_power.c): the partition's
+# pages off and the panicking CPU's SynIC put back (hv_core/leave.c,
+# hv_vmbus/leave.c); other CPUs are stopped with theirs on, as in Linux.
+grep 'hypervive_sim: panic: ' <<<"$after" | sed 's/^[^h]*hypervive_sim: /# /'
+check "after the panic the guest OS ID, hypercall and TSC pages are off" grep -q \
+	'hypervive_sim: panic: GUEST_OS_ID=0x0 HYPERCALL=0x[0-9a-f]*[02468ace] REFERENCE_TSC=0x[0-9a-f]*[02468ace]$' <<<"$after"
+cpu=$((${p1:-0x7fffffff}))
+check "and the SynIC of the panicking CPU $cpu" grep -q \
+	"hypervive_sim: panic: VP$cpu SCONTROL=0x0 SIMP=0x0 SIEFP=0x0 SINT2=0x10000" <<<"$after"
 # Problems after the panic (in our notifier or the model), not echoed message lines.
 bad=$(grep -v 'crash message|' <<<"$after" |
 	grep -E 'BUG:|WARNING:|Oops|general protection fault|UBSAN:|KASAN:|sleeping function called|scheduling while atomic' || true)

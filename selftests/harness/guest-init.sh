@@ -7,7 +7,7 @@
 # Test output goes to the results port /dev/ttyS1 framed by
 #   # hypervive-test: NAME   ...   # hypervive-exit: NAME CODE
 # (CODE 124 = killed by the timeout, 4 = skipped), then `# hypervive-end`,
-# and the guest powers off.  A one-line progress message per test goes to the
+# and the guest powers off (or kexecs into a kernel a test loaded, below).  A one-line progress message per test goes to the
 # console.  hypervive.shell=1 gives an interactive shell (after setup.sh)
 # instead of running the tests.
 # No `set -e`: if PID 1 exits the kernel panics, so errors are handled here.
@@ -93,6 +93,18 @@ else
 		run_one "$name" "$t"
 		say "$name exit $rc ($(( $(cut -d. -f1 /proc/uptime) - start )) s)"
 	done
+fi
+
+# A test may end this kernel with a kexec into one it loaded (kexec -l):
+# it leaves /run/hypervive-kexec, and the loaded kernel's init goes on
+# writing to the same results port (selftests/guest/91-kexec-jump.sh).
+if [ -e /run/hypervive-kexec ]; then
+	echo "# hypervive-kexec" >&3
+	stty -F /dev/ttyS1 raw
+	sync
+	say "kexec into the loaded kernel"
+	kexec -e
+	say "kexec -e failed ($?): this kernel ends here"
 fi
 
 echo "# hypervive-end" >&3

@@ -10,13 +10,16 @@
 #   current directory.  --prefix: prepended to the boot's NAME in the judge's
 #   lines.  --append: kernel arguments before the boot's own APPEND.
 #   --extra-test: added to the boot's tests, except in a boot that must end
-#   in a panic (EXPECT_PANIC), where nothing would run after it.
+#   in a panic (EXPECT_PANIC), where nothing would run after it, or in a
+#   kexec (KEXEC), whose test leaves the suite loaded for the jump.
 # Writes OUT/guest-NAME.log (also printed), OUT/guest-NAME/ (console, KTAP),
 # OUT/guest-NAME.counts and, with a CHECK, OUT/guest-NAME-check.{ktap,counts}
 # ("P F S"; a stage that left no counts counts one failure).  Exit status 1
 # if anything failed.
 # A .boot file sets: NAME, TESTS (glob), KMODS, APPEND, EXPECT_PANIC, CHECK,
-# RUNNER, HOSTPROGS and EXTRA (an array of run-guest.sh arguments).
+# RUNNER, HOSTPROGS, KEXEC (1: the boot ends in a kexec, guest-init.sh; the
+# kernel image goes into the guest too, at /boot/vmlinuz) and EXTRA (an
+# array of run-guest.sh arguments).
 set -uo pipefail
 tree=$(cd "$(dirname "$0")/../.." && pwd)
 prefix="" timeout="" pre_append="" extra_test=""
@@ -32,7 +35,7 @@ while [ $# -gt 2 ]; do
 done
 [ $# -eq 2 ] || { echo "usage: run-boot.sh [options] BOOT OUT" >&2; exit 2; }
 boot=$1 out=$2
-NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" CHECK="" RUNNER="" HOSTPROGS=""
+NAME="" TESTS="" KMODS="" APPEND="" EXPECT_PANIC="" CHECK="" RUNNER="" HOSTPROGS="" KEXEC=0
 EXTRA=()
 # shellcheck source=/dev/null
 . "$boot"
@@ -44,9 +47,11 @@ for k in $KMODS; do args+=(--kmod "$k"); done
 [ -z "$append" ] || args+=(--append "$append")
 [ -z "$timeout" ] || args+=(--timeout "$timeout")
 [ -z "$EXPECT_PANIC" ] || args+=(--expect-panic "$EXPECT_PANIC")
-[ -n "$EXPECT_PANIC" ] || [ -z "$extra_test" ] || args+=(--extra-test "$extra_test")
+[ -n "$EXPECT_PANIC" ] || [ "$KEXEC" = 1 ] || [ -z "$extra_test" ] ||
+	args+=(--extra-test "$extra_test")
 [ -z "$RUNNER" ] || args+=(--runner "$RUNNER")
 for p in $HOSTPROGS; do args+=(--hostprog "$p"); done
+[ "$KEXEC" = 0 ] || args+=(--guest-kernel)
 bash "$tree/selftests/run-guest-tests.sh" "${args[@]}" -- "${EXTRA[@]}" \
 	>"$out/guest-$NAME.log" 2>&1
 cat "$out/guest-$NAME.log"

@@ -61,6 +61,11 @@ struct sim_state {
 	atomic64_t spin_waits;
 	atomic64_t flushed_gvas;
 	atomic64_t varhead_qwords;	/* variable header sizes of accepted calls, summed */
+
+	/* sim_power.c */
+	bool reported;			/* the shutdown or panic report is out */
+	atomic64_t partition_resets;	/* hibernations the partition restarted across */
+	atomic64_t late_msr_writes;	/* MSR writes after the report */
 };
 
 extern struct sim_config sim_cfg;
@@ -98,6 +103,18 @@ int sim_crash_write_msr(u32 msr, u64 val);
 /* sim_kvm.c: preset=kvm, KVM with Hyper-V enlightenments */
 bool sim_kvm_cpuid(u32 leaf, u32 regs[4]);
 void sim_kvm_debugfs(struct dentry *parent);
+
+/* sim_power.c: shutdown and panic reports, the reset across hibernation */
+void sim_power_init(void);
+void sim_power_exit(void);
+void sim_power_msr_written(u32 msr, u64 val);
+/* Each part's reset (hibernation) and report line(s): how many are enabled. */
+u64 sim_tsc_msr(void);
+void sim_tsc_reset(void);
+unsigned int sim_synic_report(const char *when);
+void sim_synic_reset(void);
+unsigned int sim_host_report(const char *when);
+void sim_host_reset(void);
 
 int sim_debugfs_init(void);
 void sim_debugfs_exit(void);

@@ -132,6 +132,11 @@ int sim_debugfs_init(void)
 	debugfs_create_file_unsafe("varhead_qwords", 0600, dir, &sim.varhead_qwords,
 				   &counter_fops);
 
+	debugfs_create_file_unsafe("partition_resets", 0600, dir, &sim.partition_resets,
+				   &counter_fops);
+	debugfs_create_file_unsafe("late_msr_writes", 0600, dir, &sim.late_msr_writes,
+				   &counter_fops);
+
 	debugfs_create_file_unsafe("fail_msr_nth", 0600, dir, &sim.fail_msr_nth, &nth_fops);
 	debugfs_create_file_unsafe("fail_hypercall_nth", 0600, dir,
 				   &sim.fail_hypercall_nth, &nth_fops);

@@ -205,6 +205,7 @@ static int __init hypervive_sim_init(void)
 	ret = sim_debugfs_init();
 	if (ret)
 		goto err_host;
+	sim_power_init();
 	pr_info("TLFS model ready: vendor \"%s\" max leaf 0x%08x, preset %s\n",
 		sim_cfg.vendor, sim_cfg.max_leaf, preset);
 	return 0;
@@ -221,6 +222,7 @@ err:
 
 static void __exit hypervive_sim_exit(void)
 {
+	sim_power_exit();
 	sim_debugfs_exit();
 	sim_host_exit();
 	sim_synic_exit();

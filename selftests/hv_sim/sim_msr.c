@@ -132,6 +132,7 @@ int sim_write_msr(u32 msr, u64 val)
 	int ret = 0;
 
 	atomic64_inc(&sim.msr_writes);
+	sim_power_msr_written(msr, val);
 	if (sim_fault_due(&sim.fail_msr_nth) || !privileged(msr)) {
 		fault();
 		return -EIO;

@@ -704,6 +704,56 @@ void sim_synic_debugfs(struct dentry *parent)
 	debugfs_create_file("cmd", 0600, dir, NULL, &cmd_fops);
 }
 
+/* One line per VP; how many of its SCONTROL, SIMP, SIEFP, SINT2 are on. */
+unsigned int sim_synic_report(const char *when)
+{
+	unsigned int cpu, on = 0;
+
+	for_each_possible_cpu(cpu) {
+		struct sim_vp *vp = &vps[cpu];
+		u64 sint = vp->sint[VMBUS_MESSAGE_SINT];
+
+		on += !!(vp->scontrol & SCONTROL_ENABLE) + !!(vp->simp & PAGE_ENABLE) +
+		      !!(vp->siefp & PAGE_ENABLE) + !(sint & SINT_MASKED);
+		pr_info("%s: VP%u SCONTROL=0x%llx SIMP=0x%llx SIEFP=0x%llx SINT%u=0x%llx\n",
+			when, cpu, vp->scontrol, vp->simp, vp->siefp, VMBUS_MESSAGE_SINT, sint);
+	}
+	return on;
+}
+
+/*
+ * Processor reset (TLFS "SynIC MSRs"): SCONTROL, SIEFP and SIMP 0, the
+ * SINTs masked, the queues empty.  Interrupts are off on the one CPU left.
+ */
+void sim_synic_reset(void)
+{
+	struct sim_qmsg *m, *tmp;
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct sim_vp *vp = &vps[cpu];
+
+		spin_lock(&vp->lock);
+		vp->scontrol = 0;
+		vp->simp = 0;
+		vp->siefp = 0;
+		vp->msg_page = NULL;
+		vp->event_page = NULL;
+		for (i = 0; i < NR_SINT; i++) {
+			vp->sint[i] = SINT_RESET;
+			list_for_each_entry_safe(m, tmp, &vp->queue[i], node) {
+				list_del(&m->node);
+				kfree(m);
+			}
+			vp->queued[i] = 0;
+		}
+		vp->irr = 0;
+		vp->in_service = false;
+		spin_unlock(&vp->lock);
+		wake_up(&vp->room);
+	}
+}
+
 /* What Linux's hv_synic_enable_regs() leaves on every VP. */
 static int own_all(void)
 {

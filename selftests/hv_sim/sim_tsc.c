@@ -271,6 +271,17 @@ int sim_tsc_write_msr(u32 msr, u64 val)
 	return -EIO;	/* TIME_REF_COUNT: "any attempt to write to it results in a #GP" */
 }
 
+u64 sim_tsc_msr(void)
+{
+	return READ_ONCE(rt.msr);
+}
+
+/* Partition reset: the page off (its RsvdP bits stay as the model set them). */
+void sim_tsc_reset(void)
+{
+	write_reference_tsc(rt.msr & REFTSC_RSVDP);
+}
+
 /* ---- churn: migrations and sequence-0 windows while tests run ---------- */
 
 static void churn_fn(struct work_struct *w)

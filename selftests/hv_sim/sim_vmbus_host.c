@@ -688,6 +688,37 @@ static const struct file_operations offers_fops = {
 	.release = single_release,
 };
 
+/* The host's half of the shutdown report: is the guest still connected? */
+unsigned int sim_host_report(const char *when)
+{
+	pr_info("%s: VMBus host connected=%d version 0x%x unloads=%lld\n", when,
+		READ_ONCE(host.connected), READ_ONCE(host.version), atomic64_read(&unloads));
+	return READ_ONCE(host.connected);
+}
+
+/*
+ * The partition restarted (hibernation): the host forgets the connection
+ * and the pages it was given, and drops what the guest posted.
+ */
+void sim_host_reset(void)
+{
+	struct inbox_msg *m, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&host.lock, flags);
+	host.connected = false;
+	host.offers_sent = false;
+	host.version = 0;
+	host.int_page = 0;
+	host.monitor1 = 0;
+	host.monitor2 = 0;
+	list_for_each_entry_safe(m, tmp, &host.inbox, node) {
+		list_del(&m->node);
+		kfree(m);
+	}
+	spin_unlock_irqrestore(&host.lock, flags);
+}
+
 static int state_show(struct seq_file *sf, void *unused)
 {
 	unsigned long flags;
