@@ -96,18 +96,23 @@ HYPERVIVE_SYSCORE(leave_syscore, leave_suspend, leave_resume);
 /* Active mode only: in observe mode nothing of ours is set up. */
 int hypervive_leave_init(void)
 {
+	int ret;
+
 	if (hv_core.effective != HYPERVIVE_MODE_ACTIVE)
 		return 0;
-	register_syscore(&leave_syscore);
+	ret = register_reboot_notifier(&reboot_nb);
+	if (ret)
+		return ret;
 	atomic_notifier_chain_register(&panic_notifier_list, &panic_nb);
-	return register_reboot_notifier(&reboot_nb);
+	register_syscore(&leave_syscore);
+	return 0;
 }
 
 void hypervive_leave_exit(void)
 {
 	if (hv_core.effective != HYPERVIVE_MODE_ACTIVE)
 		return;
-	unregister_reboot_notifier(&reboot_nb);
-	atomic_notifier_chain_unregister(&panic_notifier_list, &panic_nb);
 	unregister_syscore(&leave_syscore);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &panic_nb);
+	unregister_reboot_notifier(&reboot_nb);
 }

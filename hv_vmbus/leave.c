@@ -108,16 +108,21 @@ int hvv_leave_init(void)
 {
 	int ret;
 
-	ret = register_pm_notifier(&pm_nb);
+	ret = register_reboot_notifier(&reboot_nb);
 	if (ret)
 		return ret;
+	ret = register_pm_notifier(&pm_nb);
+	if (ret) {
+		unregister_reboot_notifier(&reboot_nb);
+		return ret;
+	}
 	atomic_notifier_chain_register(&panic_notifier_list, &panic_nb);
-	return register_reboot_notifier(&reboot_nb);
+	return 0;
 }
 
 void hvv_leave_exit(void)
 {
-	unregister_reboot_notifier(&reboot_nb);
 	atomic_notifier_chain_unregister(&panic_notifier_list, &panic_nb);
 	unregister_pm_notifier(&pm_nb);
+	unregister_reboot_notifier(&reboot_nb);
 }
