@@ -2,8 +2,8 @@
 /*
  * Bit names of the Hyper-V CPUID leaves.
  *
- * Sources: TLFS "Feature and Interface Discovery" (seed 001), and the
- * kernel's asm/hyperv-tlfs.h for what the seed omits (the partition
+ * Sources: TLFS "Feature and Interface Discovery", and the
+ * kernel's asm/hyperv-tlfs.h for what the TLFS omits (the partition
  * privilege mask, leaf 0x40000007 and 0x4000000C).  hypervive_core checks
  * the overlapping bits against the kernel header at build time.
  */

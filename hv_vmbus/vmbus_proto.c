@@ -252,7 +252,7 @@ const char *hvv_class_name(const struct hvv_guid *g)
 	return NULL;
 }
 
-/* The template of seed 003: 00000000-facb-11e6-bd58-64006a7986d3. */
+/* The VSOCK template of "Make your own integration services". */
 bool hvv_hvsock_port(const struct hvv_guid *g, u32 *port)
 {
 	char s[HVV_GUID_STR_LEN];

@@ -2,7 +2,7 @@
 /*
  * hypervive_sim: a software model of the Hyper-V TLFS, for tests only.
  *
- * The rules modelled come from the TLFS (seed 001) and the kernel's
+ * The rules modelled come from the TLFS and the kernel's
  * asm/hyperv-tlfs.h, never from hypervive_core's code: the model and the
  * modules must not share a misunderstanding.
  */

@@ -207,7 +207,7 @@ static void test_guids(void)
 		   hvv_guid_parse("g7164f39-9115-4e78-ab55-382f3bd5422d", &h) == -EINVAL,
 		   "malformed GUIDs are refused");
 
-	/* Hyper-V sockets: port 0xAC9 = 2761 (seed 003). */
+	/* Hyper-V sockets: port 0xAC9 = 2761 ("Make your own integration services"). */
 	unit_check(!hvv_guid_parse("00000ac9-facb-11e6-bd58-64006a7986d3", &h) &&
 		   hvv_hvsock_port(&h, &port) && port == 2761, "hv_sock port 2761");
 	unit_check(!hvv_guid_parse("ffffffff-facb-11e6-bd58-64006a7986d3", &h) &&
