@@ -12,7 +12,7 @@
  *   agent_sysfs.c    /sys/kernel/hypervive/agent/
  *   agent_debugfs.c  /sys/kernel/debug/hypervive_agent/ (raise test events)
  *
- * The wire format is hypervive_proto.h (docs/PROTOCOL.md).
+ * The wire format is include/hypervive/proto.h (docs/PROTOCOL.md).
  */
 #ifndef HYPERVIVE_AGENT_H
 #define HYPERVIVE_AGENT_H
@@ -20,7 +20,7 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/types.h>
-#include "hypervive_proto.h"
+#include <hypervive/proto.h>
 
 /* ---- parameters (agent_main.c) ---------------------------------------- */
 

@@ -21,10 +21,6 @@
 
 extern u8 hypervive_hcpage[];
 
-#define HCPAGE_ENABLE		BIT_ULL(0)
-#define HCPAGE_LOCKED		BIT_ULL(1)
-#define HCPAGE_RSVDP		GENMASK_ULL(11, 2)	/* preserved on write */
-
 /* Per-CPU input and output pages: aligned, never crossing a page. */
 static DEFINE_PER_CPU(void *, hc_input);
 static DEFINE_PER_CPU(void *, hc_output);
@@ -45,7 +41,7 @@ int hypervive_hcpage_read(void)
 		       HVT_X64_MSR_HYPERCALL, ret);
 		return ret;
 	}
-	hv_core.hcpage_owner = (hv_core.hcpage_msr_found & HCPAGE_ENABLE) ?
+	hv_core.hcpage_owner = (hv_core.hcpage_msr_found & HVT_HYPERCALL_MSR_ENABLE) ?
 			       HYPERVIVE_OWNER_OTHER : HYPERVIVE_OWNER_NONE;
 	return 0;
 }
@@ -88,12 +84,13 @@ static int enable_page(void)
 	u64 val, now = 0;
 	int ret;
 
-	if (found & HCPAGE_LOCKED) {
+	if (found & HVT_HYPERCALL_MSR_LOCKED) {
 		pr_err("the hypercall MSR is locked (0x%016llx) with the page disabled: cannot enable hypercalls\n",
 		       found);
 		return -EPERM;
 	}
-	val = (found & HCPAGE_RSVDP) | (pfn << HVT_HYP_PAGE_SHIFT) | HCPAGE_ENABLE;
+	val = (found & HVT_HYPERCALL_MSR_RSVDP) | (pfn << HVT_HYP_PAGE_SHIFT) |
+	      HVT_HYPERCALL_MSR_ENABLE;
 	ret = hv_core.ops->write_msr(HVT_X64_MSR_HYPERCALL, val);
 	if (ret) {
 		pr_err("writing the hypercall MSR 0x%016llx failed: %d\n", val, ret);
@@ -101,7 +98,7 @@ static int enable_page(void)
 	}
 	hv_core.hcpage_owner = HYPERVIVE_OWNER_US;
 	ret = hv_core.ops->read_msr(HVT_X64_MSR_HYPERCALL, &now);
-	if (ret || !(now & HCPAGE_ENABLE)) {
+	if (ret || !(now & HVT_HYPERCALL_MSR_ENABLE)) {
 		/* TLFS: the enable bit stays 0 while no guest OS ID is set. */
 		pr_err("the hypercall page did not enable: wrote 0x%016llx, read 0x%016llx (%d)\n",
 		       val, now, ret);

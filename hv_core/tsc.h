@@ -14,10 +14,6 @@
 /* TLFS: the reference time counts in 100 ns units. */
 #define HYPERVIVE_REF_HZ	10000000U
 
-/* HV_X64_MSR_REFERENCE_TSC: GPA page number 63:12, RsvdP 11:1, enable 0. */
-#define HYPERVIVE_REFTSC_ENABLE	BIT_ULL(0)
-#define HYPERVIVE_REFTSC_RSVDP	GENMASK_ULL(11, 1)
-
 struct page;
 
 struct hypervive_tsc {

@@ -53,15 +53,15 @@ static int enable_ours(void)
 	if (!page)
 		return -ENOMEM;
 	pfn = page_to_pfn(page);
-	val = (found & HYPERVIVE_REFTSC_RSVDP) | (pfn << HVT_HYP_PAGE_SHIFT) |
-	      HYPERVIVE_REFTSC_ENABLE;
+	val = (found & HVT_REFTSC_MSR_RSVDP) | (pfn << HVT_HYP_PAGE_SHIFT) |
+	      HVT_REFTSC_MSR_ENABLE;
 	ret = hv_core.ops->write_msr(HVT_X64_MSR_REFERENCE_TSC, val);
 	if (ret) {
 		pr_err("writing the reference TSC MSR 0x%016llx failed: %d\n", val, ret);
 		goto err_free;
 	}
 	ret = hv_core.ops->read_msr(HVT_X64_MSR_REFERENCE_TSC, &now);
-	if (ret || (now & ~HYPERVIVE_REFTSC_RSVDP) != (val & ~HYPERVIVE_REFTSC_RSVDP)) {
+	if (ret || (now & ~HVT_REFTSC_MSR_RSVDP) != (val & ~HVT_REFTSC_MSR_RSVDP)) {
 		pr_err("the reference TSC page did not enable: wrote 0x%016llx, read 0x%016llx (%d)\n",
 		       val, now, ret);
 		ret = ret ?: -EIO;
@@ -100,7 +100,7 @@ int hypervive_tsc_page_init(void)
 		       HVT_X64_MSR_REFERENCE_TSC, ret);
 		return ret;
 	}
-	if (hv_tsc.msr_found & HYPERVIVE_REFTSC_ENABLE) {
+	if (hv_tsc.msr_found & HVT_REFTSC_MSR_ENABLE) {
 		hv_tsc.owner = HYPERVIVE_OWNER_OTHER;
 		map_other(hv_tsc.msr_found);
 		return 0;
@@ -159,8 +159,8 @@ void hypervive_tsc_page_leave(void)
  */
 int hypervive_tsc_page_return(void)
 {
-	u64 val = (hv_tsc.msr_found & HYPERVIVE_REFTSC_RSVDP) |
-		  (hv_tsc.page_pfn << HVT_HYP_PAGE_SHIFT) | HYPERVIVE_REFTSC_ENABLE;
+	u64 val = (hv_tsc.msr_found & HVT_REFTSC_MSR_RSVDP) |
+		  (hv_tsc.page_pfn << HVT_HYP_PAGE_SHIFT) | HVT_REFTSC_MSR_ENABLE;
 	int ret;
 
 	if (!hv_tsc.away)

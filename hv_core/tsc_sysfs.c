@@ -36,7 +36,7 @@ static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr, c
 
 	if (read_msr_now(&val))
 		return sysfs_emit(buf, "unavailable\n");
-	return sysfs_emit(buf, "%d\n", !!(val & HYPERVIVE_REFTSC_ENABLE));
+	return sysfs_emit(buf, "%d\n", !!(val & HVT_REFTSC_MSR_ENABLE));
 }
 
 TSC_RO(enabled, enabled);

@@ -211,8 +211,8 @@ int hvv_read_cpu_msr(unsigned int cpu, u32 msr, u64 *val)
 
 static bool owned_by_other(u64 scontrol, u64 simp, u64 siefp)
 {
-	return (scontrol & HVV_SCONTROL_ENABLE) || (simp & HVV_PAGE_ENABLE) ||
-	       (siefp & HVV_PAGE_ENABLE);
+	return (scontrol & HVT_SYNIC_CONTROL_ENABLE) || (simp & HVT_SYNIC_PAGE_ENABLE) ||
+	       (siefp & HVT_SYNIC_PAGE_ENABLE);
 }
 
 static int read_found(struct hvv_cpu *c)
@@ -225,16 +225,16 @@ static int read_found(struct hvv_cpu *c)
 
 static u64 sint_value(u64 found)
 {
-	u64 v = (found & HVV_SINT_RSVDP) | hvv.vector;
+	u64 v = (found & HVT_SYNIC_SINT_RSVDP) | hvv.vector;
 
 	if (hvv.aeoi)
-		v |= HVV_SINT_AUTO_EOI;
+		v |= HVT_SYNIC_SINT_AUTO_EOI;
 	/*
 	 * TLFS: "unmasking an interrupt source, except that an actual
 	 * interrupt is not generated".
 	 */
 	if (hvv.delivery == HVV_DELIVERY_POLL)
-		v |= HVV_SINT_POLLING;
+		v |= HVT_SYNIC_SINT_POLLING;
 	return v;
 }
 
@@ -256,19 +256,19 @@ static int hvv_cpu_online(unsigned int cpu)
 	memset(c->msg_page, 0, PAGE_SIZE);
 	memset(c->event_page, 0, PAGE_SIZE);
 
-	ret = hypervive_wrmsr(HVT_X64_MSR_SIMP, (c->found_simp & HVV_PAGE_RSVDP) |
-			      virt_to_phys(c->msg_page) | HVV_PAGE_ENABLE);
+	ret = hypervive_wrmsr(HVT_X64_MSR_SIMP, (c->found_simp & HVT_SYNIC_PAGE_RSVDP) |
+			      virt_to_phys(c->msg_page) | HVT_SYNIC_PAGE_ENABLE);
 	if (ret)
 		goto fail;
-	ret = hypervive_wrmsr(HVT_X64_MSR_SIEFP, (c->found_siefp & HVV_PAGE_RSVDP) |
-			      virt_to_phys(c->event_page) | HVV_PAGE_ENABLE);
+	ret = hypervive_wrmsr(HVT_X64_MSR_SIEFP, (c->found_siefp & HVT_SYNIC_PAGE_RSVDP) |
+			      virt_to_phys(c->event_page) | HVT_SYNIC_PAGE_ENABLE);
 	if (ret)
 		goto undo_simp;
 	ret = hypervive_wrmsr(HVT_X64_MSR_SINT0 + HVV_MESSAGE_SINT, sint_value(c->found_sint));
 	if (ret)
 		goto undo_siefp;
 	WRITE_ONCE(c->enabled, true);
-	ret = hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol | HVV_SCONTROL_ENABLE);
+	ret = hypervive_wrmsr(HVT_X64_MSR_SCONTROL, c->found_scontrol | HVT_SYNIC_CONTROL_ENABLE);
 	if (ret)
 		goto undo_sint;
 	c->state = HVV_CPU_ON;
@@ -302,7 +302,7 @@ fail:
 
 static bool page_msr_is(u64 msr, void *page)
 {
-	return (msr & ~HVV_PAGE_RSVDP) == (virt_to_phys(page) | HVV_PAGE_ENABLE);
+	return (msr & ~HVT_SYNIC_PAGE_RSVDP) == (virt_to_phys(page) | HVT_SYNIC_PAGE_ENABLE);
 }
 
 /*

@@ -25,16 +25,6 @@
 #include <linux/workqueue.h>
 #include "vmbus_proto.h"
 
-/* SynIC register fields (TLFS "SynIC MSRs"; asm-generic/hyperv-tlfs.h). */
-#define HVV_SCONTROL_ENABLE	BIT_ULL(0)
-#define HVV_PAGE_ENABLE		BIT_ULL(0)
-#define HVV_PAGE_RSVDP		GENMASK_ULL(11, 1)
-#define HVV_SINT_VECTOR		GENMASK_ULL(7, 0)
-#define HVV_SINT_MASKED		BIT_ULL(16)
-#define HVV_SINT_AUTO_EOI	BIT_ULL(17)
-#define HVV_SINT_POLLING	BIT_ULL(18)
-#define HVV_SINT_RSVDP		(GENMASK_ULL(63, 19) | GENMASK_ULL(15, 8))
-
 enum hvv_delivery { HVV_DELIVERY_AUTO, HVV_DELIVERY_INTERRUPT, HVV_DELIVERY_POLL };
 
 enum hvv_cpu_state {

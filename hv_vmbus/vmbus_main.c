@@ -206,8 +206,8 @@ static bool synic_owned(void)
 		    hvv_read_cpu_msr(cpu, HVT_X64_MSR_SIMP, &simp) ||
 		    hvv_read_cpu_msr(cpu, HVT_X64_MSR_SIEFP, &siefp))
 			continue;
-		if ((sc & HVV_SCONTROL_ENABLE) || (simp & HVV_PAGE_ENABLE) ||
-		    (siefp & HVV_PAGE_ENABLE)) {
+		if ((sc & HVT_SYNIC_CONTROL_ENABLE) || (simp & HVT_SYNIC_PAGE_ENABLE) ||
+		    (siefp & HVT_SYNIC_PAGE_ENABLE)) {
 			snprintf(busy_buf, sizeof(busy_buf),
 				 "the SynIC of CPU %u is already enabled by another owner (SCONTROL 0x%llx, SIMP 0x%llx)",
 				 cpu, sc, simp);

@@ -29,7 +29,7 @@ echo "1..6"
 
 # Kernel-side C: modules, shared headers, test modules.  User-space tools
 # (tools/, unit tests, guest helpers) follow kernel style but not checkpatch.
-files=$(git ls-files '*.c' '*.h' | grep -E '^(hv_[a-z]+|include|selftests/hv_[a-z]+)/')
+files=$(git ls-files '*.c' '*.h' | grep -E '^(hv_[a-z]+|include|lib|selftests/hv_[a-z]+)/')
 if [ ! -x "$cp_pl" ]; then
 	nok "checkpatch --strict" "checkpatch.pl not available (linux-source-6.1 download failed)${srcwhy:+$'\n'$srcwhy}"
 else

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz target of the agent protocol codec (hv_agent/hypervive_proto.h).
+ * Fuzz target of the agent protocol codec (lib/proto.c).
  *
  * The input's first byte picks the receiving side (guest or host) and its
  * phase; the rest is a byte stream cut into frames exactly as a receiver
@@ -11,13 +11,13 @@
  *
  * libFuzzer:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I include -I . \
- *         -o fuzz_proto_lf selftests/unit/fuzz_proto.c
+ *         -o fuzz_proto_lf selftests/unit/fuzz_proto.c lib/proto.c
  *   ./fuzz_proto_lf -max_total_time=20 selftests/unit/corpus/proto
  *
  * Plain program (no libFuzzer; deterministic for a given seed):
  *   cc -std=gnu11 -g -O1 -fsanitize=address,undefined \
  *      -fno-sanitize-recover=all -DHYPERVIVE_FUZZ_MAIN -I include -I . \
- *      -o fuzz_proto selftests/unit/fuzz_proto.c
+ *      -o fuzz_proto selftests/unit/fuzz_proto.c lib/proto.c
  *   ./fuzz_proto [-t SECONDS] [-n RUNS] [-s SEED] [FILE|DIR]...
  *   ./fuzz_proto -w DIR          write the seed corpus into DIR
  */
@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hv_agent/hypervive_proto.h"
+#include "hypervive/proto.h"
 
 #define HDR HYPERVIVE_PROTO_HDR_SIZE
 

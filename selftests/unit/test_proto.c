@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the agent protocol codec (hv_agent/hypervive_proto.h).
+ * Unit tests of the agent protocol codec (lib/proto.c).
  *
  * Build:
  *   cc -std=gnu11 -g -O1 -fsanitize=address,undefined \
@@ -10,7 +10,7 @@
  * The golden frames below were written byte by byte from docs/PROTOCOL.md
  * (appendix "Example frames"), not produced by the encoder.
  */
-#include "hv_agent/hypervive_proto.h"
+#include "hypervive/proto.h"
 #include "selftests/unit/unit.h"
 
 #define HDR HYPERVIVE_PROTO_HDR_SIZE

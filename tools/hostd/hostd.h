@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "hv_agent/hypervive_proto.h"
+#include "hypervive/proto.h"
 #include "net.h"
 
 #define HOSTD_VERSION		"1.0"

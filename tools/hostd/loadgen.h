@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hv_agent/hypervive_proto.h"
+#include "hypervive/proto.h"
 #include "net.h"
 
 struct lg_opts {

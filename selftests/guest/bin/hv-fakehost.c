@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
-#include "hv_agent/hypervive_proto.h"
+#include "hypervive/proto.h"
 
 #define HDR	HYPERVIVE_PROTO_HDR_SIZE
 

@@ -1,336 +1,15 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * HyperVive agent protocol: wire codec shared by hypervive_agent.ko (guest)
- * and hypervive-hostd (host).  Pure code: no allocation, no I/O, no libc
- * beyond memcpy/memset/memcmp.  Every multi-byte field is little-endian and
- * is read and written byte by byte, so wire buffers need no alignment.
- *
- * The specification is docs/PROTOCOL.md; offsets below follow it exactly.
- *
- * Return convention: encoders return the number of bytes written or a
- * negative errno; decoders and checks return 0 or a negative errno:
- *   -EBADMSG   malformed bytes (magic, header size, truncated or trailing
- *              payload, bad string, bad enum, non-zero reserved field)
- *   -EPROTO    valid bytes that break the rules (version, type, direction,
- *              state, flags, sequence)
- *   -EMSGSIZE  payload length above 4096 or outside the type's bounds
- *   -EINVAL    an encoder was given a value the wire cannot carry
- *   -ENOSPC    an encoder's output buffer is too small
- *   -ENOBUFS   a decoder's filesystem array is too small
- *
- * Receiving: as soon as HYPERVIVE_PROTO_HDR_SIZE bytes are in, decode the
- * header and check it with hypervive_proto_hdr_validate() (close on error,
- * before waiting for the payload); once `length` more bytes are in, call
- * hypervive_proto_rx_accept() and the payload decoder of the type.
- * Sending: encode the payload at buf + HYPERVIVE_PROTO_HDR_SIZE, then
- * hypervive_proto_frame_seal() writes the header and takes the sequence.
- * An array of HYPERVIVE_PROTO_FS_MAX filesystem records is 3.5 KiB: in the
- * kernel, allocate it rather than putting it on the stack.
+ * HyperVive agent protocol codec (docs/PROTOCOL.md; the API and the
+ * conventions are in include/hypervive/proto.h).  Built into the agent
+ * module and into every user-space peer and test, so it is pure code.
  */
-#ifndef HYPERVIVE_PROTO_H
-#define HYPERVIVE_PROTO_H
-
-#include "hypervive/types.h"
-
-/* ---- Constants -------------------------------------------------------- */
-
-#define HYPERVIVE_PROTO_MAGIC		0x47415648U	/* "HVAG" on the wire */
-#define HYPERVIVE_PROTO_HDR_SIZE	24U
-#define HYPERVIVE_PROTO_MAX_PAYLOAD	4096U
-#define HYPERVIVE_PROTO_MAX_FRAME	(HYPERVIVE_PROTO_HDR_SIZE + \
-					 HYPERVIVE_PROTO_MAX_PAYLOAD)
-/* Header version of every frame sent before the HELLO exchange completes. */
-#define HYPERVIVE_PROTO_HELLO_VERSION	1U
-#define HYPERVIVE_PROTO_VERSION_MIN	1U
-#define HYPERVIVE_PROTO_VERSION_MAX	1U
-
-#define HYPERVIVE_PROTO_VSOCK_PORT	2761U		/* 0xAC9 */
-#define HYPERVIVE_PROTO_HOST_CID	2U
-
-/* Message types (header "type") */
-#define HYPERVIVE_PROTO_T_HELLO		1U
-#define HYPERVIVE_PROTO_T_HEARTBEAT	2U
-#define HYPERVIVE_PROTO_T_EVENT		3U
-#define HYPERVIVE_PROTO_T_ACK		4U
-#define HYPERVIVE_PROTO_T_FREEZE	5U
-#define HYPERVIVE_PROTO_T_FREEZE_REPLY	6U
-#define HYPERVIVE_PROTO_T_THAW		7U
-#define HYPERVIVE_PROTO_T_THAW_REPLY	8U
-#define HYPERVIVE_PROTO_T_QUERY		9U
-#define HYPERVIVE_PROTO_T_QUERY_REPLY	10U
-#define HYPERVIVE_PROTO_T_ERROR		11U
-#define HYPERVIVE_PROTO_T_BYE		12U
-#define HYPERVIVE_PROTO_T_COUNT		13U	/* one past the last type */
-
-/* Header flags */
-#define HYPERVIVE_PROTO_F_RESENT	0x0001U	/* EVENT only: sent before */
-#define HYPERVIVE_PROTO_F_ALL		HYPERVIVE_PROTO_F_RESENT
-
-/* Roles (HELLO "role", and the local side of a connection state) */
-#define HYPERVIVE_PROTO_ROLE_GUEST	1U
-#define HYPERVIVE_PROTO_ROLE_HOST	2U
-
-/* Connection phases */
-#define HYPERVIVE_PROTO_PHASE_HELLO	0U	/* peer HELLO not yet received */
-#define HYPERVIVE_PROTO_PHASE_OPEN	1U	/* version negotiated */
-#define HYPERVIVE_PROTO_PHASE_CLOSED	2U	/* ERROR or BYE received */
-
-/* Capability bits (HELLO "capabilities") */
-#define HYPERVIVE_PROTO_CAP_EVENTS	0x00000001U
-#define HYPERVIVE_PROTO_CAP_FREEZE	0x00000002U
-#define HYPERVIVE_PROTO_CAP_QUERY	0x00000004U
-#define HYPERVIVE_PROTO_CAP_ALL		0x00000007U
-
-/* String bounds in bytes (UTF-8, length-prefixed, no NUL on the wire) */
-#define HYPERVIVE_PROTO_HOSTNAME_MAX	64U
-#define HYPERVIVE_PROTO_RELEASE_MAX	64U
-#define HYPERVIVE_PROTO_BOOT_ID_LEN	36U
-#define HYPERVIVE_PROTO_SWVER_MAX	32U
-#define HYPERVIVE_PROTO_TEXT_MAX	256U
-#define HYPERVIVE_PROTO_MOUNT_MAX	192U
-#define HYPERVIVE_PROTO_FSTYPE_MAX	16U
-#define HYPERVIVE_PROTO_FS_MAX		16U	/* filesystem records */
-
-#define HYPERVIVE_PROTO_HB_MS_MIN	100U
-#define HYPERVIVE_PROTO_HB_MS_MAX	600000U
-#define HYPERVIVE_PROTO_FREEZE_MS_MAX	3600000U
-#define HYPERVIVE_PROTO_SILENT_PERIODS	3U
-
-/* Fixed payload parts and bounds */
-#define HYPERVIVE_PROTO_HELLO_FIXED	32U
-#define HYPERVIVE_PROTO_HELLO_MAX	1024U
-#define HYPERVIVE_PROTO_HEARTBEAT_LEN	48U
-#define HYPERVIVE_PROTO_EVENT_FIXED	40U
-#define HYPERVIVE_PROTO_ACK_LEN		8U
-#define HYPERVIVE_PROTO_FREEZE_LEN	16U
-#define HYPERVIVE_PROTO_THAW_LEN	16U
-#define HYPERVIVE_PROTO_QUERY_LEN	0U
-#define HYPERVIVE_PROTO_REPORT_FIXED	32U
-#define HYPERVIVE_PROTO_ERROR_FIXED	16U
-#define HYPERVIVE_PROTO_BYE_LEN		8U
-#define HYPERVIVE_PROTO_FS_FIXED	8U
-#define HYPERVIVE_PROTO_FS_REC_MAX	(HYPERVIVE_PROTO_FS_FIXED + 4U + \
-					 HYPERVIVE_PROTO_MOUNT_MAX + \
-					 HYPERVIVE_PROTO_FSTYPE_MAX)
-
-/* Event levels (EVENT "level"), as in the Windows event log */
-#define HYPERVIVE_PROTO_LEVEL_INFO	1U
-#define HYPERVIVE_PROTO_LEVEL_WARNING	2U
-#define HYPERVIVE_PROTO_LEVEL_ERROR	3U
-
-/* Event IDs: 4100-4199 guest checkpoint consistency */
-#define HYPERVIVE_PROTO_EV_FS_FROZEN		4100U
-#define HYPERVIVE_PROTO_EV_FS_THAWED		4101U
-#define HYPERVIVE_PROTO_EV_THAW_TIMEOUT		4102U
-#define HYPERVIVE_PROTO_EV_FREEZE_FAILED	4103U
-#define HYPERVIVE_PROTO_EV_THAW_DISCONNECT	4104U
-#define HYPERVIVE_PROTO_EV_THAW_UNLOAD		4105U
-#define HYPERVIVE_PROTO_EV_FROZEN_BY_OTHER	4106U
-#define HYPERVIVE_PROTO_EV_THAW_FAILED		4107U
-/* 4200-4299 guest health */
-#define HYPERVIVE_PROTO_EV_AGENT_STARTED	4200U
-#define HYPERVIVE_PROTO_EV_RESTORED		4201U
-#define HYPERVIVE_PROTO_EV_CLOCK_JUMP		4202U
-#define HYPERVIVE_PROTO_EV_QUEUE_OVERFLOW	4203U
-#define HYPERVIVE_PROTO_EV_AGENT_STOPPING	4204U
-#define HYPERVIVE_PROTO_EV_RECONNECTED		4205U
-#define HYPERVIVE_PROTO_EV_TEST			4206U
-/* 4300-4399 host peer (logged by the host about a guest, never sent) */
-#define HYPERVIVE_PROTO_EV_GUEST_CONNECTED	4300U
-#define HYPERVIVE_PROTO_EV_GUEST_DISCONNECTED	4301U
-#define HYPERVIVE_PROTO_EV_GUEST_SILENT		4302U
-#define HYPERVIVE_PROTO_EV_GUEST_RETURNED	4303U
-#define HYPERVIVE_PROTO_EV_BAD_FRAME		4304U
-#define HYPERVIVE_PROTO_EV_VERSION_REFUSED	4305U
-#define HYPERVIVE_PROTO_EV_DUPLICATE		4306U
-#define HYPERVIVE_PROTO_EV_SEQ_GAP		4307U
-#define HYPERVIVE_PROTO_EV_REQUEST_DONE		4308U
-#define HYPERVIVE_PROTO_EV_REQUEST_FAILED	4309U
-#define HYPERVIVE_PROTO_EV_GUEST_REPLACED	4310U
-#define HYPERVIVE_PROTO_EV_CONN_REFUSED		4311U
-#define HYPERVIVE_PROTO_EV_HOST_STARTED		4312U
-#define HYPERVIVE_PROTO_EV_HOST_STOPPED		4313U
-/* 4100-4299 may travel in EVENT frames */
-#define HYPERVIVE_PROTO_EV_WIRE_MIN		4100U
-#define HYPERVIVE_PROTO_EV_WIRE_MAX		4299U
-
-/* Filesystem record states */
-#define HYPERVIVE_PROTO_FS_FROZEN	1U	/* frozen by the agent */
-#define HYPERVIVE_PROTO_FS_THAWED	2U	/* not frozen (or thawed now) */
-#define HYPERVIVE_PROTO_FS_SKIPPED	3U	/* not touched, see reason */
-#define HYPERVIVE_PROTO_FS_FAILED	4U	/* freeze or thaw failed: error */
-#define HYPERVIVE_PROTO_FS_FROZEN_OTHER	5U	/* frozen by another freezer */
-#define HYPERVIVE_PROTO_FS_STATE_MAX	5U
-
-/* Reasons a filesystem was skipped (only with HYPERVIVE_PROTO_FS_SKIPPED) */
-#define HYPERVIVE_PROTO_SKIP_NONE	0U
-#define HYPERVIVE_PROTO_SKIP_NOT_MOUNTED 1U
-#define HYPERVIVE_PROTO_SKIP_READ_ONLY	2U
-#define HYPERVIVE_PROTO_SKIP_NO_FREEZE	3U	/* filesystem cannot freeze */
-#define HYPERVIVE_PROTO_SKIP_OTHER	4U	/* already frozen by another */
-#define HYPERVIVE_PROTO_SKIP_LIMIT	5U	/* more than FS_MAX configured */
-#define HYPERVIVE_PROTO_SKIP_MAX	5U
-
-/* ERROR codes */
-#define HYPERVIVE_PROTO_ERR_VERSION	1U	/* no common version */
-#define HYPERVIVE_PROTO_ERR_BAD_FRAME	2U	/* invalid header or payload */
-#define HYPERVIVE_PROTO_ERR_STATE	3U	/* type not allowed now */
-#define HYPERVIVE_PROTO_ERR_RATE	4U	/* peer exceeded input rate */
-#define HYPERVIVE_PROTO_ERR_BUSY	5U	/* too many connections */
-#define HYPERVIVE_PROTO_ERR_TIMEOUT	6U	/* HELLO not received in time */
-#define HYPERVIVE_PROTO_ERR_INTERNAL	7U
-#define HYPERVIVE_PROTO_ERR_MAX		7U
-
-/* BYE reasons */
-#define HYPERVIVE_PROTO_BYE_NORMAL	0U
-#define HYPERVIVE_PROTO_BYE_SHUTDOWN	1U	/* host service stopping */
-#define HYPERVIVE_PROTO_BYE_UNLOAD	2U	/* agent module unloading */
-#define HYPERVIVE_PROTO_BYE_REPLACED	3U	/* same guest connected again */
-#define HYPERVIVE_PROTO_BYE_MAX		3U
-
-/* ---- Decoded forms ---------------------------------------------------- */
-
-/* Decoded strings are NUL-terminated copies; encoders read them up to NUL. */
-
-struct hypervive_proto_hdr {
-	u32 magic;
-	u16 version;
-	u16 type;
-	u16 flags;
-	u16 hdr_size;
-	u32 length;
-	u64 seq;
-};
-
-struct hypervive_proto_state {
-	u8 role;		/* local role: HYPERVIVE_PROTO_ROLE_* */
-	u8 phase;		/* HYPERVIVE_PROTO_PHASE_* */
-	u16 version;		/* negotiated version, 0 before */
-	u64 rx_seq;		/* sequence of the last accepted frame */
-	u64 tx_seq;		/* sequence of the last sealed frame */
-};
-
-struct hypervive_proto_hello {
-	u16 min_version;
-	u16 max_version;
-	u16 selected_version;	/* guest: 0; host: the negotiated version */
-	u16 role;
-	u32 capabilities;
-	u32 heartbeat_ms;
-	u32 queue_capacity;	/* guest: event queue size; host: 0 */
-	u64 last_event_seq;	/* guest: 0; host: highest seen for boot ID */
-	char hostname[HYPERVIVE_PROTO_HOSTNAME_MAX + 1];
-	char release[HYPERVIVE_PROTO_RELEASE_MAX + 1];
-	char boot_id[HYPERVIVE_PROTO_BOOT_ID_LEN + 1];
-	char sw_version[HYPERVIVE_PROTO_SWVER_MAX + 1];
-};
-
-struct hypervive_proto_heartbeat {
-	u64 counter;
-	u64 uptime_ns;
-	u64 realtime_ns;
-	u32 load_x100[3];
-	u32 queued_events;
-	u32 dropped_events;
-	u32 frozen_count;
-};
-
-struct hypervive_proto_fs {
-	u32 dev;		/* (major << 20) | minor */
-	u8 state;		/* HYPERVIVE_PROTO_FS_* */
-	u8 reason;		/* HYPERVIVE_PROTO_SKIP_* */
-	u16 error;		/* positive errno for FS_FAILED, else 0 */
-	char mount[HYPERVIVE_PROTO_MOUNT_MAX + 1];
-	char fstype[HYPERVIVE_PROTO_FSTYPE_MAX + 1];
-};
-
-struct hypervive_proto_event {
-	u64 event_seq;
-	u64 timestamp_ns;	/* CLOCK_REALTIME */
-	u32 event_id;
-	u16 level;
-	u16 fs_count;
-	u64 checkpoint_id;
-	s64 value;
-	char text[HYPERVIVE_PROTO_TEXT_MAX + 1];
-};
-
-struct hypervive_proto_freeze {
-	u64 checkpoint_id;
-	u32 timeout_ms;
-};
-
-struct hypervive_proto_thaw {
-	u64 checkpoint_id;
-};
-
-/* FREEZE_REPLY, THAW_REPLY and QUERY_REPLY share this layout */
-struct hypervive_proto_report {
-	u64 request_seq;
-	u64 checkpoint_id;
-	s32 status;		/* 0 or a negative errno */
-	u32 remaining_ms;	/* until the automatic thaw, 0 if not frozen */
-	u16 fs_count;
-};
-
-struct hypervive_proto_error {
-	u32 code;
-	u64 ref_seq;
-	char text[HYPERVIVE_PROTO_TEXT_MAX + 1];
-};
-
-struct hypervive_proto_bye {
-	u32 reason;
-};
-
-/* ---- Little-endian primitives ---------------------------------------- */
-
-static inline void hypervive_proto_put_u8(u8 *p, u8 v)
-{
-	p[0] = v;
-}
-
-static inline void hypervive_proto_put_u16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static inline void hypervive_proto_put_u32(u8 *p, u32 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-	p[2] = (u8)(v >> 16);
-	p[3] = (u8)(v >> 24);
-}
-
-static inline void hypervive_proto_put_u64(u8 *p, u64 v)
-{
-	hypervive_proto_put_u32(p, (u32)v);
-	hypervive_proto_put_u32(p + 4, (u32)(v >> 32));
-}
-
-static inline u16 hypervive_proto_get_u16(const u8 *p)
-{
-	return (u16)(p[0] | (p[1] << 8));
-}
-
-static inline u32 hypervive_proto_get_u32(const u8 *p)
-{
-	return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) |
-	       ((u32)p[3] << 24);
-}
-
-static inline u64 hypervive_proto_get_u64(const u8 *p)
-{
-	return (u64)hypervive_proto_get_u32(p) |
-	       ((u64)hypervive_proto_get_u32(p + 4) << 32);
-}
+#include "hypervive/proto.h"
 
 /* ---- Strings ---------------------------------------------------------- */
 
 /* Length of a NUL-terminated string, or max + 1 if no NUL within max. */
-static inline size_t hypervive_proto_strlen(const char *s, size_t max)
+static size_t hypervive_proto_strlen(const char *s, size_t max)
 {
 	size_t n = 0;
 
@@ -344,7 +23,7 @@ static inline size_t hypervive_proto_strlen(const char *s, size_t max)
  * nothing above U+10FFFF) without C0 controls or DEL, so a host can log it
  * on one line as it is.
  */
-static inline bool hypervive_proto_str_valid(const u8 *s, size_t len)
+bool hypervive_proto_str_valid(const u8 *s, size_t len)
 {
 	size_t i = 0;
 
@@ -387,7 +66,7 @@ static inline bool hypervive_proto_str_valid(const u8 *s, size_t len)
 }
 
 /* Boot ID: 8-4-4-4-12 lowercase hex digits, as /proc/.../boot_id. */
-static inline bool hypervive_proto_boot_id_valid(const u8 *s, size_t len)
+bool hypervive_proto_boot_id_valid(const u8 *s, size_t len)
 {
 	size_t i;
 
@@ -407,8 +86,8 @@ static inline bool hypervive_proto_boot_id_valid(const u8 *s, size_t len)
 }
 
 /* Append a length-prefixed string; *off advances. */
-static inline int hypervive_proto_put_str(u8 *buf, size_t cap, size_t *off,
-					  const char *s, size_t min, size_t max)
+static int hypervive_proto_put_str(u8 *buf, size_t cap, size_t *off,
+				   const char *s, size_t min, size_t max)
 {
 	size_t len = hypervive_proto_strlen(s, max);
 
@@ -424,9 +103,9 @@ static inline int hypervive_proto_put_str(u8 *buf, size_t cap, size_t *off,
 }
 
 /* Read a length-prefixed string into out[max + 1]; *off advances. */
-static inline int hypervive_proto_get_str(const u8 *p, size_t len,
-					  size_t *off, char *out,
-					  size_t min, size_t max)
+static int hypervive_proto_get_str(const u8 *p, size_t len,
+				   size_t *off, char *out,
+				   size_t min, size_t max)
 {
 	size_t n;
 
@@ -442,95 +121,69 @@ static inline int hypervive_proto_get_str(const u8 *p, size_t len,
 	return 0;
 }
 
-/* ---- Message type table ---------------------------------------------- */
+#define FS_LIST_MAX	(HYPERVIVE_PROTO_FS_MAX * HYPERVIVE_PROTO_FS_REC_MAX)
+#define G2H		HYPERVIVE_PROTO_DIR_G2H
+#define H2G		HYPERVIVE_PROTO_DIR_H2G
 
-#define HYPERVIVE_PROTO_DIR_G2H		0x1U	/* guest may send it */
-#define HYPERVIVE_PROTO_DIR_H2G		0x2U	/* host may send it */
+/*
+ * One row per message type (docs/PROTOCOL.md 4): its name, the payload
+ * bounds and who may send it.  Nothing about a type's framing is anywhere
+ * else; what a peer does with it is the peer's own table.
+ */
+static const struct {
+	const char *name;
+	u32 min, max;
+	u32 dir;
+} types[HYPERVIVE_PROTO_T_COUNT] = {
+	[HYPERVIVE_PROTO_T_HELLO] = { "HELLO", HYPERVIVE_PROTO_HELLO_FIXED + 8,
+				      HYPERVIVE_PROTO_HELLO_MAX, G2H | H2G },
+	[HYPERVIVE_PROTO_T_HEARTBEAT] = { "HEARTBEAT", HYPERVIVE_PROTO_HEARTBEAT_LEN,
+					  HYPERVIVE_PROTO_HEARTBEAT_LEN, G2H },
+	[HYPERVIVE_PROTO_T_EVENT] = { "EVENT", HYPERVIVE_PROTO_EVENT_FIXED + 2,
+				      HYPERVIVE_PROTO_MAX_PAYLOAD, G2H },
+	[HYPERVIVE_PROTO_T_ACK] = { "ACK", HYPERVIVE_PROTO_ACK_LEN, HYPERVIVE_PROTO_ACK_LEN,
+				    H2G },
+	[HYPERVIVE_PROTO_T_FREEZE] = { "FREEZE", HYPERVIVE_PROTO_FREEZE_LEN,
+				       HYPERVIVE_PROTO_FREEZE_LEN, H2G },
+	[HYPERVIVE_PROTO_T_FREEZE_REPLY] = { "FREEZE_REPLY", HYPERVIVE_PROTO_REPORT_FIXED,
+					     HYPERVIVE_PROTO_REPORT_FIXED + FS_LIST_MAX, G2H },
+	[HYPERVIVE_PROTO_T_THAW] = { "THAW", HYPERVIVE_PROTO_THAW_LEN,
+				     HYPERVIVE_PROTO_THAW_LEN, H2G },
+	[HYPERVIVE_PROTO_T_THAW_REPLY] = { "THAW_REPLY", HYPERVIVE_PROTO_REPORT_FIXED,
+					   HYPERVIVE_PROTO_REPORT_FIXED + FS_LIST_MAX, G2H },
+	[HYPERVIVE_PROTO_T_QUERY] = { "QUERY", HYPERVIVE_PROTO_QUERY_LEN,
+				      HYPERVIVE_PROTO_QUERY_LEN, H2G },
+	[HYPERVIVE_PROTO_T_QUERY_REPLY] = { "QUERY_REPLY", HYPERVIVE_PROTO_REPORT_FIXED,
+					    HYPERVIVE_PROTO_REPORT_FIXED + FS_LIST_MAX, G2H },
+	[HYPERVIVE_PROTO_T_ERROR] = { "ERROR", HYPERVIVE_PROTO_ERROR_FIXED + 2,
+				      HYPERVIVE_PROTO_ERROR_FIXED + 2 + HYPERVIVE_PROTO_TEXT_MAX,
+				      G2H | H2G },
+	[HYPERVIVE_PROTO_T_BYE] = { "BYE", HYPERVIVE_PROTO_BYE_LEN, HYPERVIVE_PROTO_BYE_LEN,
+				    G2H | H2G },
+};
 
 /* Payload bounds and directions of a type; false for an unknown type. */
-static inline bool hypervive_proto_type_info(u16 type, u32 *min, u32 *max,
-					     u32 *dir)
+static bool hypervive_proto_type_info(u16 type, u32 *min, u32 *max, u32 *dir)
 {
-	u32 fsmax = HYPERVIVE_PROTO_FS_MAX * HYPERVIVE_PROTO_FS_REC_MAX;
-	u32 lo, hi, d;
-
-	switch (type) {
-	case HYPERVIVE_PROTO_T_HELLO:
-		lo = HYPERVIVE_PROTO_HELLO_FIXED + 8;
-		hi = HYPERVIVE_PROTO_HELLO_MAX;
-		d = HYPERVIVE_PROTO_DIR_G2H | HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	case HYPERVIVE_PROTO_T_HEARTBEAT:
-		lo = HYPERVIVE_PROTO_HEARTBEAT_LEN;
-		hi = lo;
-		d = HYPERVIVE_PROTO_DIR_G2H;
-		break;
-	case HYPERVIVE_PROTO_T_EVENT:
-		lo = HYPERVIVE_PROTO_EVENT_FIXED + 2;
-		hi = HYPERVIVE_PROTO_MAX_PAYLOAD;
-		d = HYPERVIVE_PROTO_DIR_G2H;
-		break;
-	case HYPERVIVE_PROTO_T_ACK:
-		lo = HYPERVIVE_PROTO_ACK_LEN;
-		hi = lo;
-		d = HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	case HYPERVIVE_PROTO_T_FREEZE:
-		lo = HYPERVIVE_PROTO_FREEZE_LEN;
-		hi = lo;
-		d = HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	case HYPERVIVE_PROTO_T_THAW:
-		lo = HYPERVIVE_PROTO_THAW_LEN;
-		hi = lo;
-		d = HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	case HYPERVIVE_PROTO_T_QUERY:
-		lo = HYPERVIVE_PROTO_QUERY_LEN;
-		hi = lo;
-		d = HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	case HYPERVIVE_PROTO_T_FREEZE_REPLY:
-	case HYPERVIVE_PROTO_T_THAW_REPLY:
-	case HYPERVIVE_PROTO_T_QUERY_REPLY:
-		lo = HYPERVIVE_PROTO_REPORT_FIXED;
-		hi = lo + fsmax;
-		d = HYPERVIVE_PROTO_DIR_G2H;
-		break;
-	case HYPERVIVE_PROTO_T_ERROR:
-		lo = HYPERVIVE_PROTO_ERROR_FIXED + 2;
-		hi = lo + HYPERVIVE_PROTO_TEXT_MAX;
-		d = HYPERVIVE_PROTO_DIR_G2H | HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	case HYPERVIVE_PROTO_T_BYE:
-		lo = HYPERVIVE_PROTO_BYE_LEN;
-		hi = lo;
-		d = HYPERVIVE_PROTO_DIR_G2H | HYPERVIVE_PROTO_DIR_H2G;
-		break;
-	default:
+	if (type >= HYPERVIVE_PROTO_T_COUNT || !types[type].name)
 		return false;
-	}
-	*min = lo;
-	*max = hi;
-	*dir = d;
+	*min = types[type].min;
+	*max = types[type].max;
+	*dir = types[type].dir;
 	return true;
 }
 
-static inline const char *hypervive_proto_type_name(u16 type)
+const char *hypervive_proto_type_name(u16 type)
 {
-	static const char * const names[HYPERVIVE_PROTO_T_COUNT] = {
-		"INVALID", "HELLO", "HEARTBEAT", "EVENT", "ACK", "FREEZE",
-		"FREEZE_REPLY", "THAW", "THAW_REPLY", "QUERY", "QUERY_REPLY",
-		"ERROR", "BYE",
-	};
-
-	return type < HYPERVIVE_PROTO_T_COUNT ? names[type] : "UNKNOWN";
+	if (!type)
+		return "INVALID";
+	return type < HYPERVIVE_PROTO_T_COUNT ? types[type].name : "UNKNOWN";
 }
 
 /* ---- Connection state and header ------------------------------------- */
 
-static inline void hypervive_proto_state_init(struct hypervive_proto_state *st,
-					      u8 role)
+void hypervive_proto_state_init(struct hypervive_proto_state *st,
+				u8 role)
 {
 	memset(st, 0, sizeof(*st));
 	st->role = role;
@@ -538,15 +191,15 @@ static inline void hypervive_proto_state_init(struct hypervive_proto_state *st,
 }
 
 /* Both HELLOs have been exchanged and @version agreed. */
-static inline void hypervive_proto_state_open(struct hypervive_proto_state *st,
-					      u16 version)
+void hypervive_proto_state_open(struct hypervive_proto_state *st,
+				u16 version)
 {
 	st->version = version;
 	st->phase = HYPERVIVE_PROTO_PHASE_OPEN;
 }
 
 /* Version on the wire: 1 until the HELLO exchange, then the agreed one. */
-static inline u16 hypervive_proto_wire_version(const struct hypervive_proto_state *st)
+static u16 hypervive_proto_wire_version(const struct hypervive_proto_state *st)
 {
 	return st->phase == HYPERVIVE_PROTO_PHASE_OPEN ?
 	       st->version : HYPERVIVE_PROTO_HELLO_VERSION;
@@ -556,8 +209,8 @@ static inline u16 hypervive_proto_wire_version(const struct hypervive_proto_stat
  * Highest version both ranges contain, or -EPROTO.  Ranges with min > max
  * or min == 0 are invalid.
  */
-static inline int hypervive_proto_negotiate(u16 my_min, u16 my_max,
-					    u16 peer_min, u16 peer_max)
+int hypervive_proto_negotiate(u16 my_min, u16 my_max,
+			      u16 peer_min, u16 peer_max)
 {
 	u16 lo = my_min > peer_min ? my_min : peer_min;
 	u16 hi = my_max < peer_max ? my_max : peer_max;
@@ -568,8 +221,8 @@ static inline int hypervive_proto_negotiate(u16 my_min, u16 my_max,
 	return hi;
 }
 
-static inline int hypervive_proto_hdr_encode(u8 *buf, size_t cap,
-					     const struct hypervive_proto_hdr *h)
+int hypervive_proto_hdr_encode(u8 *buf, size_t cap,
+			       const struct hypervive_proto_hdr *h)
 {
 	if (cap < HYPERVIVE_PROTO_HDR_SIZE)
 		return -ENOSPC;
@@ -584,8 +237,8 @@ static inline int hypervive_proto_hdr_encode(u8 *buf, size_t cap,
 }
 
 /* Raw decode of the 24 header bytes; no checks beyond the length. */
-static inline int hypervive_proto_hdr_decode(const u8 *buf, size_t len,
-					     struct hypervive_proto_hdr *h)
+int hypervive_proto_hdr_decode(const u8 *buf, size_t len,
+			       struct hypervive_proto_hdr *h)
 {
 	if (len < HYPERVIVE_PROTO_HDR_SIZE)
 		return -EBADMSG;
@@ -606,8 +259,8 @@ static inline int hypervive_proto_hdr_decode(const u8 *buf, size_t len,
  * bounds (-EMSGSIZE), and that the sequence is exactly one more than the
  * last accepted one (-EPROTO).  Does not change @st.
  */
-static inline int hypervive_proto_hdr_validate(const struct hypervive_proto_hdr *h,
-					       const struct hypervive_proto_state *st)
+int hypervive_proto_hdr_validate(const struct hypervive_proto_hdr *h,
+				 const struct hypervive_proto_state *st)
 {
 	u32 min, max, dir, from;
 
@@ -647,8 +300,8 @@ static inline int hypervive_proto_hdr_validate(const struct hypervive_proto_hdr 
 }
 
 /* Record a validated frame as received. */
-static inline void hypervive_proto_rx_accept(struct hypervive_proto_state *st,
-					     const struct hypervive_proto_hdr *h)
+void hypervive_proto_rx_accept(struct hypervive_proto_state *st,
+			       const struct hypervive_proto_hdr *h)
 {
 	st->rx_seq = h->seq;
 	if (h->type == HYPERVIVE_PROTO_T_ERROR || h->type == HYPERVIVE_PROTO_T_BYE)
@@ -661,9 +314,9 @@ static inline void hypervive_proto_rx_accept(struct hypervive_proto_state *st,
  * (-EPROTO) a type the local role may not send in the current phase.
  * Returns the frame length.
  */
-static inline int hypervive_proto_frame_seal(struct hypervive_proto_state *st,
-					     u8 *buf, size_t cap, u16 type,
-					     u16 flags, size_t plen)
+int hypervive_proto_frame_seal(struct hypervive_proto_state *st,
+			       u8 *buf, size_t cap, u16 type,
+			       u16 flags, size_t plen)
 {
 	struct hypervive_proto_hdr h;
 	u32 min, max, dir, mine;
@@ -703,7 +356,7 @@ static inline int hypervive_proto_frame_seal(struct hypervive_proto_state *st,
 /* ---- Names ------------------------------------------------------------ */
 
 /* Name and level of an event ID from the table in docs/PROTOCOL.md. */
-static inline const char *hypervive_proto_event_name(u32 id, u16 *level)
+const char *hypervive_proto_event_name(u32 id, u16 *level)
 {
 	u16 lv = HYPERVIVE_PROTO_LEVEL_INFO;
 	const char *name;
@@ -822,7 +475,7 @@ static inline const char *hypervive_proto_event_name(u32 id, u16 *level)
 	return name;
 }
 
-static inline const char *hypervive_proto_level_name(u16 level)
+const char *hypervive_proto_level_name(u16 level)
 {
 	switch (level) {
 	case HYPERVIVE_PROTO_LEVEL_INFO:
@@ -836,7 +489,7 @@ static inline const char *hypervive_proto_level_name(u16 level)
 	}
 }
 
-static inline const char *hypervive_proto_fs_state_name(u8 state)
+const char *hypervive_proto_fs_state_name(u8 state)
 {
 	static const char * const names[] = {
 		"invalid", "frozen", "thawed", "skipped", "failed",
@@ -846,7 +499,7 @@ static inline const char *hypervive_proto_fs_state_name(u8 state)
 	return state < ARRAY_SIZE(names) ? names[state] : "invalid";
 }
 
-static inline const char *hypervive_proto_skip_name(u8 reason)
+const char *hypervive_proto_skip_name(u8 reason)
 {
 	static const char * const names[] = {
 		"none", "not-mounted", "read-only", "no-freeze-support",
@@ -856,7 +509,7 @@ static inline const char *hypervive_proto_skip_name(u8 reason)
 	return reason < ARRAY_SIZE(names) ? names[reason] : "invalid";
 }
 
-static inline const char *hypervive_proto_error_name(u32 code)
+const char *hypervive_proto_error_name(u32 code)
 {
 	static const char * const names[] = {
 		"none", "version", "bad-frame", "state", "rate", "busy",
@@ -869,7 +522,7 @@ static inline const char *hypervive_proto_error_name(u32 code)
 /* ---- HELLO ------------------------------------------------------------ */
 
 /* Rules on HELLO fields that both the encoder and the decoder enforce. */
-static inline int hypervive_proto_hello_check(const struct hypervive_proto_hello *m)
+static int hypervive_proto_hello_check(const struct hypervive_proto_hello *m)
 {
 	size_t idlen = hypervive_proto_strlen(m->boot_id,
 					      HYPERVIVE_PROTO_BOOT_ID_LEN);
@@ -897,8 +550,8 @@ static inline int hypervive_proto_hello_check(const struct hypervive_proto_hello
 	return 0;
 }
 
-static inline int hypervive_proto_hello_encode(u8 *buf, size_t cap,
-					       const struct hypervive_proto_hello *m)
+int hypervive_proto_hello_encode(u8 *buf, size_t cap,
+				 const struct hypervive_proto_hello *m)
 {
 	size_t off = HYPERVIVE_PROTO_HELLO_FIXED;
 	int ret;
@@ -934,8 +587,8 @@ static inline int hypervive_proto_hello_encode(u8 *buf, size_t cap,
  * Bytes after the last string are an extension area: version 1 ignores
  * them (the HELLO layout only ever grows at its end).
  */
-static inline int hypervive_proto_hello_decode(const u8 *p, size_t len,
-					       struct hypervive_proto_hello *m)
+int hypervive_proto_hello_decode(const u8 *p, size_t len,
+				 struct hypervive_proto_hello *m)
 {
 	size_t off = HYPERVIVE_PROTO_HELLO_FIXED;
 	int ret;
@@ -971,8 +624,8 @@ static inline int hypervive_proto_hello_decode(const u8 *p, size_t len,
 
 /* ---- HEARTBEAT -------------------------------------------------------- */
 
-static inline int hypervive_proto_heartbeat_encode(u8 *buf, size_t cap,
-						   const struct hypervive_proto_heartbeat *m)
+int hypervive_proto_heartbeat_encode(u8 *buf, size_t cap,
+				     const struct hypervive_proto_heartbeat *m)
 {
 	if (cap < HYPERVIVE_PROTO_HEARTBEAT_LEN)
 		return -ENOSPC;
@@ -988,8 +641,8 @@ static inline int hypervive_proto_heartbeat_encode(u8 *buf, size_t cap,
 	return HYPERVIVE_PROTO_HEARTBEAT_LEN;
 }
 
-static inline int hypervive_proto_heartbeat_decode(const u8 *p, size_t len,
-						   struct hypervive_proto_heartbeat *m)
+int hypervive_proto_heartbeat_decode(const u8 *p, size_t len,
+				     struct hypervive_proto_heartbeat *m)
 {
 	if (len != HYPERVIVE_PROTO_HEARTBEAT_LEN)
 		return -EBADMSG;
@@ -1007,7 +660,7 @@ static inline int hypervive_proto_heartbeat_decode(const u8 *p, size_t len,
 
 /* ---- Filesystem records ----------------------------------------------- */
 
-static inline int hypervive_proto_fs_check(const struct hypervive_proto_fs *f)
+static int hypervive_proto_fs_check(const struct hypervive_proto_fs *f)
 {
 	bool skipped = f->state == HYPERVIVE_PROTO_FS_SKIPPED;
 	bool failed = f->state == HYPERVIVE_PROTO_FS_FAILED;
@@ -1023,8 +676,8 @@ static inline int hypervive_proto_fs_check(const struct hypervive_proto_fs *f)
 	return 0;
 }
 
-static inline int hypervive_proto_fs_encode(u8 *buf, size_t cap, size_t *off,
-					    const struct hypervive_proto_fs *f)
+int hypervive_proto_fs_encode(u8 *buf, size_t cap, size_t *off,
+			      const struct hypervive_proto_fs *f)
 {
 	int ret;
 
@@ -1046,9 +699,9 @@ static inline int hypervive_proto_fs_encode(u8 *buf, size_t cap, size_t *off,
 }
 
 /* Decode one record into @f (may be NULL: check only). */
-static inline int hypervive_proto_fs_decode(const u8 *p, size_t len,
-					    size_t *off,
-					    struct hypervive_proto_fs *f)
+int hypervive_proto_fs_decode(const u8 *p, size_t len,
+			      size_t *off,
+			      struct hypervive_proto_fs *f)
 {
 	struct hypervive_proto_fs tmp;
 	struct hypervive_proto_fs *o = f ? f : &tmp;
@@ -1072,10 +725,10 @@ static inline int hypervive_proto_fs_decode(const u8 *p, size_t len,
 }
 
 /* Decode @count records; @fs may be NULL, else it must hold @count. */
-static inline int hypervive_proto_fs_list_decode(const u8 *p, size_t len,
-						 size_t *off, u16 count,
-						 struct hypervive_proto_fs *fs,
-						 unsigned int fs_cap)
+static int hypervive_proto_fs_list_decode(const u8 *p, size_t len,
+					  size_t *off, u16 count,
+					  struct hypervive_proto_fs *fs,
+					  unsigned int fs_cap)
 {
 	unsigned int i;
 	int ret;
@@ -1092,9 +745,9 @@ static inline int hypervive_proto_fs_list_decode(const u8 *p, size_t len,
 	return 0;
 }
 
-static inline int hypervive_proto_fs_list_encode(u8 *buf, size_t cap,
-						 size_t *off, u16 count,
-						 const struct hypervive_proto_fs *fs)
+static int hypervive_proto_fs_list_encode(u8 *buf, size_t cap,
+					  size_t *off, u16 count,
+					  const struct hypervive_proto_fs *fs)
 {
 	unsigned int i;
 	int ret;
@@ -1115,7 +768,7 @@ static inline int hypervive_proto_fs_list_encode(u8 *buf, size_t cap,
  * Sequence from 1, an ID of the guest ranges, a valid level, and for an ID
  * of the table in docs/PROTOCOL.md, the level of the table.
  */
-static inline bool hypervive_proto_event_ok(const struct hypervive_proto_event *m)
+static bool hypervive_proto_event_ok(const struct hypervive_proto_event *m)
 {
 	u16 lv;
 
@@ -1128,9 +781,9 @@ static inline bool hypervive_proto_event_ok(const struct hypervive_proto_event *
 	return true;
 }
 
-static inline int hypervive_proto_event_encode(u8 *buf, size_t cap,
-					       const struct hypervive_proto_event *m,
-					       const struct hypervive_proto_fs *fs)
+int hypervive_proto_event_encode(u8 *buf, size_t cap,
+				 const struct hypervive_proto_event *m,
+				 const struct hypervive_proto_fs *fs)
 {
 	size_t off = HYPERVIVE_PROTO_EVENT_FIXED;
 	int ret;
@@ -1153,10 +806,10 @@ static inline int hypervive_proto_event_encode(u8 *buf, size_t cap,
 	return ret ? ret : (int)off;
 }
 
-static inline int hypervive_proto_event_decode(const u8 *p, size_t len,
-					       struct hypervive_proto_event *m,
-					       struct hypervive_proto_fs *fs,
-					       unsigned int fs_cap)
+int hypervive_proto_event_decode(const u8 *p, size_t len,
+				 struct hypervive_proto_event *m,
+				 struct hypervive_proto_fs *fs,
+				 unsigned int fs_cap)
 {
 	size_t off = HYPERVIVE_PROTO_EVENT_FIXED;
 	int ret;
@@ -1185,7 +838,7 @@ static inline int hypervive_proto_event_decode(const u8 *p, size_t len,
 
 /* ---- ACK -------------------------------------------------------------- */
 
-static inline int hypervive_proto_ack_encode(u8 *buf, size_t cap, u64 event_seq)
+int hypervive_proto_ack_encode(u8 *buf, size_t cap, u64 event_seq)
 {
 	if (!event_seq)
 		return -EINVAL;
@@ -1195,8 +848,8 @@ static inline int hypervive_proto_ack_encode(u8 *buf, size_t cap, u64 event_seq)
 	return HYPERVIVE_PROTO_ACK_LEN;
 }
 
-static inline int hypervive_proto_ack_decode(const u8 *p, size_t len,
-					     u64 *event_seq)
+int hypervive_proto_ack_decode(const u8 *p, size_t len,
+			       u64 *event_seq)
 {
 	if (len != HYPERVIVE_PROTO_ACK_LEN)
 		return -EBADMSG;
@@ -1206,8 +859,8 @@ static inline int hypervive_proto_ack_decode(const u8 *p, size_t len,
 
 /* ---- FREEZE, THAW, QUERY ---------------------------------------------- */
 
-static inline int hypervive_proto_freeze_encode(u8 *buf, size_t cap,
-						const struct hypervive_proto_freeze *m)
+int hypervive_proto_freeze_encode(u8 *buf, size_t cap,
+				  const struct hypervive_proto_freeze *m)
 {
 	if (!m->checkpoint_id || m->timeout_ms > HYPERVIVE_PROTO_FREEZE_MS_MAX)
 		return -EINVAL;
@@ -1219,8 +872,8 @@ static inline int hypervive_proto_freeze_encode(u8 *buf, size_t cap,
 	return HYPERVIVE_PROTO_FREEZE_LEN;
 }
 
-static inline int hypervive_proto_freeze_decode(const u8 *p, size_t len,
-						struct hypervive_proto_freeze *m)
+int hypervive_proto_freeze_decode(const u8 *p, size_t len,
+				  struct hypervive_proto_freeze *m)
 {
 	if (len != HYPERVIVE_PROTO_FREEZE_LEN)
 		return -EBADMSG;
@@ -1232,8 +885,8 @@ static inline int hypervive_proto_freeze_decode(const u8 *p, size_t len,
 	return 0;
 }
 
-static inline int hypervive_proto_thaw_encode(u8 *buf, size_t cap,
-					      const struct hypervive_proto_thaw *m)
+int hypervive_proto_thaw_encode(u8 *buf, size_t cap,
+				const struct hypervive_proto_thaw *m)
 {
 	if (cap < HYPERVIVE_PROTO_THAW_LEN)
 		return -ENOSPC;
@@ -1242,8 +895,8 @@ static inline int hypervive_proto_thaw_encode(u8 *buf, size_t cap,
 	return HYPERVIVE_PROTO_THAW_LEN;
 }
 
-static inline int hypervive_proto_thaw_decode(const u8 *p, size_t len,
-					      struct hypervive_proto_thaw *m)
+int hypervive_proto_thaw_decode(const u8 *p, size_t len,
+				struct hypervive_proto_thaw *m)
 {
 	if (len != HYPERVIVE_PROTO_THAW_LEN)
 		return -EBADMSG;
@@ -1252,7 +905,7 @@ static inline int hypervive_proto_thaw_decode(const u8 *p, size_t len,
 }
 
 /* QUERY has an empty payload: nothing to encode, only the length to check. */
-static inline int hypervive_proto_query_decode(const u8 *p, size_t len)
+int hypervive_proto_query_decode(const u8 *p, size_t len)
 {
 	(void)p;
 	return len == HYPERVIVE_PROTO_QUERY_LEN ? 0 : -EBADMSG;
@@ -1260,16 +913,16 @@ static inline int hypervive_proto_query_decode(const u8 *p, size_t len)
 
 /* ---- FREEZE_REPLY, THAW_REPLY, QUERY_REPLY ---------------------------- */
 
-static inline bool hypervive_proto_report_ok(const struct hypervive_proto_report *m)
+static bool hypervive_proto_report_ok(const struct hypervive_proto_report *m)
 {
 	return m->request_seq && m->status <= 0 && m->status >= -4095 &&
 	       m->remaining_ms <= HYPERVIVE_PROTO_FREEZE_MS_MAX &&
 	       m->fs_count <= HYPERVIVE_PROTO_FS_MAX;
 }
 
-static inline int hypervive_proto_report_encode(u8 *buf, size_t cap,
-						const struct hypervive_proto_report *m,
-						const struct hypervive_proto_fs *fs)
+int hypervive_proto_report_encode(u8 *buf, size_t cap,
+				  const struct hypervive_proto_report *m,
+				  const struct hypervive_proto_fs *fs)
 {
 	size_t off = HYPERVIVE_PROTO_REPORT_FIXED;
 	int ret;
@@ -1289,10 +942,10 @@ static inline int hypervive_proto_report_encode(u8 *buf, size_t cap,
 	return ret ? ret : (int)off;
 }
 
-static inline int hypervive_proto_report_decode(const u8 *p, size_t len,
-						struct hypervive_proto_report *m,
-						struct hypervive_proto_fs *fs,
-						unsigned int fs_cap)
+int hypervive_proto_report_decode(const u8 *p, size_t len,
+				  struct hypervive_proto_report *m,
+				  struct hypervive_proto_fs *fs,
+				  unsigned int fs_cap)
 {
 	size_t off = HYPERVIVE_PROTO_REPORT_FIXED;
 	int ret;
@@ -1316,8 +969,8 @@ static inline int hypervive_proto_report_decode(const u8 *p, size_t len,
 
 /* ---- ERROR, BYE ------------------------------------------------------- */
 
-static inline int hypervive_proto_error_encode(u8 *buf, size_t cap,
-					       const struct hypervive_proto_error *m)
+int hypervive_proto_error_encode(u8 *buf, size_t cap,
+				 const struct hypervive_proto_error *m)
 {
 	size_t off = HYPERVIVE_PROTO_ERROR_FIXED;
 	int ret;
@@ -1334,8 +987,8 @@ static inline int hypervive_proto_error_encode(u8 *buf, size_t cap,
 	return ret ? ret : (int)off;
 }
 
-static inline int hypervive_proto_error_decode(const u8 *p, size_t len,
-					       struct hypervive_proto_error *m)
+int hypervive_proto_error_decode(const u8 *p, size_t len,
+				 struct hypervive_proto_error *m)
 {
 	size_t off = HYPERVIVE_PROTO_ERROR_FIXED;
 	int ret;
@@ -1354,8 +1007,8 @@ static inline int hypervive_proto_error_decode(const u8 *p, size_t len,
 	return off == len ? 0 : -EBADMSG;
 }
 
-static inline int hypervive_proto_bye_encode(u8 *buf, size_t cap,
-					     const struct hypervive_proto_bye *m)
+int hypervive_proto_bye_encode(u8 *buf, size_t cap,
+			       const struct hypervive_proto_bye *m)
 {
 	if (cap < HYPERVIVE_PROTO_BYE_LEN)
 		return -ENOSPC;
@@ -1364,13 +1017,11 @@ static inline int hypervive_proto_bye_encode(u8 *buf, size_t cap,
 	return HYPERVIVE_PROTO_BYE_LEN;
 }
 
-static inline int hypervive_proto_bye_decode(const u8 *p, size_t len,
-					     struct hypervive_proto_bye *m)
+int hypervive_proto_bye_decode(const u8 *p, size_t len,
+			       struct hypervive_proto_bye *m)
 {
 	if (len != HYPERVIVE_PROTO_BYE_LEN)
 		return -EBADMSG;
 	m->reason = hypervive_proto_get_u32(p + 0);
 	return hypervive_proto_get_u32(p + 4) ? -EBADMSG : 0;
 }
-
-#endif /* HYPERVIVE_PROTO_H */
