@@ -125,29 +125,37 @@ static void on_rescind(const struct hvv_inmsg *m)
 		hvv_drop(HVV_DROP_STATE, HVV_MSGTYPE_VMBUS, m->size, m->msgtype);
 }
 
+/*
+ * What the connection does with each channel message the host sends: its
+ * handler, or the request it answers (as OpenBSD's hv_msg_dispatch[] rows
+ * say).  Name and least length are the rows of vmbus_proto.c's table,
+ * whose "taken" types are exactly these.
+ */
+static const struct {
+	void (*handler)(const struct hvv_inmsg *m);
+	enum hvv_wait answers;
+} dispatch[HVV_CHANMSG_COUNT] = {
+	[HVV_CHANMSG_OFFERCHANNEL] = { .handler = on_offer },
+	[HVV_CHANMSG_RESCIND_CHANNELOFFER] = { .handler = on_rescind },
+	[HVV_CHANMSG_VERSION_RESPONSE] = { .answers = HVV_WAIT_VERSION },
+	[HVV_CHANMSG_ALLOFFERS_DELIVERED] = { .answers = HVV_WAIT_OFFERS },
+	[HVV_CHANMSG_UNLOAD_RESPONSE] = { .answers = HVV_WAIT_UNLOAD },
+};
+
 static void handle(const struct hvv_inmsg *m)
 {
-	enum hvv_wait want = HVV_WAIT_NONE;
+	u32 t = m->msgtype;
 
-	switch (m->msgtype) {
-	case HVV_CHANMSG_OFFERCHANNEL:
-		on_offer(m);
+	if (t < ARRAY_SIZE(dispatch) && dispatch[t].handler) {
+		dispatch[t].handler(m);
 		return;
-	case HVV_CHANMSG_RESCIND_CHANNELOFFER:
-		on_rescind(m);
-		return;
-	case HVV_CHANMSG_VERSION_RESPONSE:
-		want = HVV_WAIT_VERSION;
-		break;
-	case HVV_CHANMSG_ALLOFFERS_DELIVERED:
-		want = HVV_WAIT_OFFERS;
-		break;
-	case HVV_CHANMSG_UNLOAD_RESPONSE:
-		want = HVV_WAIT_UNLOAD;
-		break;
 	}
-	if (!deliver_reply(want, m->payload, m->size))
-		hvv_drop(HVV_DROP_STATE, HVV_MSGTYPE_VMBUS, m->size, m->msgtype);
+	if (t >= ARRAY_SIZE(dispatch) || dispatch[t].answers == HVV_WAIT_NONE) {
+		hvv_drop(HVV_DROP_UNEXPECTED, HVV_MSGTYPE_VMBUS, m->size, t);
+		return;
+	}
+	if (!deliver_reply(dispatch[t].answers, m->payload, m->size))
+		hvv_drop(HVV_DROP_STATE, HVV_MSGTYPE_VMBUS, m->size, t);
 }
 
 static void inbox_work_fn(struct work_struct *w)
