@@ -16,6 +16,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -47,6 +48,88 @@ struct hvv_post_input {
 	u32 payload_size;
 	u8 payload[HVV_PAYLOAD_MAX];
 } __packed;
+
+/* The connection's parameters: what it proposes and how long it waits. */
+static unsigned int max_version = HVV_VERSION_NEWEST;
+static unsigned int connect_timeout_ms = 5000;
+static unsigned int offers_timeout_ms = 10000;
+static unsigned int unload_timeout_ms = 5000;
+
+/* An unsigned parameter within [r->min, r->max], named in the error (synic.c too). */
+int hvv_range_set(const char *val, const struct kernel_param *kp,
+		  const struct hvv_range *r)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < r->min || v > r->max) {
+		pr_err("%s=%s: expected %u to %u\n", kp->name, val, r->min, r->max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct hvv_range timeout_range = { 10, 600000 };
+
+static int timeout_set(const char *val, const struct kernel_param *kp)
+{
+	return hvv_range_set(val, kp, &timeout_range);
+}
+
+static int version_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < HVV_VERSION_WIN8) {
+		pr_err("max_version=%s: expected 0x20004 (2.4, the oldest version spoken) or above\n",
+		       val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops timeout_ops = {
+	.set = timeout_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops version_ops = {
+	.set = version_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_version, &version_ops, &max_version, 0444);
+MODULE_PARM_DESC(max_version, "newest VMBus version to propose, major << 16 | minor (default 0x50003 = 5.3; at least 0x20004)");
+module_param_cb(connect_timeout_ms, &timeout_ops, &connect_timeout_ms, 0644);
+MODULE_PARM_DESC(connect_timeout_ms, "wait for each VERSION_RESPONSE (10-600000, default 5000)");
+module_param_cb(offers_timeout_ms, &timeout_ops, &offers_timeout_ms, 0644);
+MODULE_PARM_DESC(offers_timeout_ms, "wait for ALLOFFERS_DELIVERED (10-600000, default 10000)");
+module_param_cb(unload_timeout_ms, &timeout_ops, &unload_timeout_ms, 0644);
+MODULE_PARM_DESC(unload_timeout_ms, "wait for UNLOAD_RESPONSE on removal (10-600000, default 5000)");
+
+const char *hvv_conn_state_name(enum hvv_conn_state s)
+{
+	static const char * const names[] = {
+		[HVV_DISCONNECTED] = "disconnected",
+		[HVV_CONNECTING] = "connecting",
+		[HVV_CONNECTED] = "connected",
+		[HVV_UNLOADING] = "unloading",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+void hvv_drop(enum hvv_verdict v, u32 type, u32 size, u32 msgtype)
+{
+	/* The host decides how often this happens: a few lines, then silence. */
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+
+	atomic64_inc(&hvv.ctr.drops[v]);
+	if (__ratelimit(&rs))
+		pr_warn("dropped a host message (%s): type 0x%08x, payload %u bytes, channel message %u (%s)\n",
+			hvv_verdict_name(v), type, size, msgtype, hvv_chanmsg_name(msgtype));
+}
 
 /* Softirq: keep a copy of the payload for the workqueue. */
 void hvv_conn_queue(const struct hvv_message *copy, u32 msgtype)
@@ -270,7 +353,7 @@ static int try_version(u32 version, bool *accepted)
 	else
 		msg.interrupt_page = virt_to_phys(hvv.int_page);
 	hvv.contact_conn_id = conn;
-	ret = request(conn, &msg, sizeof(msg), HVV_WAIT_VERSION, hvv_connect_timeout_ms);
+	ret = request(conn, &msg, sizeof(msg), HVV_WAIT_VERSION, connect_timeout_ms);
 	if (ret == -ENOENT && conn == HVV_MESSAGE_CONNECTION_ID_4) {
 		/* A host older than 5.0: none of the 5.x versions will do. */
 		*accepted = false;
@@ -278,7 +361,7 @@ static int try_version(u32 version, bool *accepted)
 	}
 	if (ret == -ETIMEDOUT) {
 		pr_err("no VERSION_RESPONSE to INITIATE_CONTACT %u.%u on connection %u within %u ms\n",
-		       version >> 16, version & 0xffff, conn, hvv_connect_timeout_ms);
+		       version >> 16, version & 0xffff, conn, connect_timeout_ms);
 		/* Posted: the host may have taken the pages, its answer lost or late. */
 		hvv.host_pages |= HVV_HOST_MONITORS |
 				  (msg.interrupt_page == HVV_MESSAGE_SINT ? 0 : HVV_HOST_INT_PAGE);
@@ -308,7 +391,7 @@ int hvv_connect(void)
 		u32 v = hvv_versions[i];
 		bool ok = false;
 
-		if (v > hvv_max_version)
+		if (v > max_version)
 			continue;
 		len += scnprintf(tried + len, sizeof(tried) - len, " %u.%u", v >> 16, v & 0xffff);
 		ret = try_version(v, &ok);
@@ -331,7 +414,7 @@ int hvv_connect(void)
 		return 0;
 	}
 	pr_err("no VMBus version in common with the host: tried%s (max_version 0x%x)\n",
-	       tried, hvv_max_version);
+	       tried, max_version);
 	ret = -EPROTONOSUPPORT;
 fail:
 	WRITE_ONCE(hvv.conn_state, HVV_DISCONNECTED);
@@ -347,11 +430,11 @@ int hvv_request_offers(void)
 	mutex_lock(&hvv.conn_lock);
 	WRITE_ONCE(hvv.offers_requested, true);
 	ret = request(hvv.msg_conn_id, &msg, sizeof(msg), HVV_WAIT_OFFERS,
-		      hvv_offers_timeout_ms);
+		      offers_timeout_ms);
 	hvv.offers_complete = !ret;
 	if (ret == -ETIMEDOUT) {
 		pr_warn("no ALLOFFERS_DELIVERED within %u ms: the channel list may be incomplete\n",
-			hvv_offers_timeout_ms);
+			offers_timeout_ms);
 		ret = 0;
 	}
 	mutex_unlock(&hvv.conn_lock);
@@ -380,7 +463,7 @@ void hvv_disconnect(void)
 	 * pages (vmbus_initiate_unload()); we give up waiting, not the pages.
 	 */
 	ret = request(hvv.msg_conn_id, &msg, sizeof(msg), HVV_WAIT_UNLOAD,
-		      hvv_unload_timeout_ms);
+		      unload_timeout_ms);
 	if (!ret)
 		hvv.host_pages = 0;
 	else if (ret == -ETIMEDOUT)
@@ -389,7 +472,7 @@ void hvv_disconnect(void)
 		hvv.host_pages_why = "UNLOAD could not be posted";
 	if (ret == -ETIMEDOUT)
 		pr_warn("no UNLOAD_RESPONSE within %u ms: unloading anyway\n",
-			hvv_unload_timeout_ms);
+			unload_timeout_ms);
 	else if (ret)
 		pr_warn("UNLOAD failed: %d: unloading anyway\n", ret);
 out:

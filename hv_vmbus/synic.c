@@ -22,6 +22,7 @@
 #include <linux/io.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/smp.h>
 #include <hypervive/tlfs.h>
 #include <hypervive/common.h>
@@ -33,6 +34,36 @@ DEFINE_PER_CPU(struct hvv_cpu, hvv_cpus);
 /* Messages per tasklet run before it yields to the rest of the softirq. */
 #define HVV_MSG_BUDGET		64
 #define HVV_FLAG_LONGS		(256 / sizeof(unsigned long))
+
+/* How often a polling CPU looks at its SIM and SIEF pages. */
+unsigned int hvv_poll_ms = 10;
+
+static const struct hvv_range poll_range = { 1, 1000 };
+
+static int poll_ms_set(const char *val, const struct kernel_param *kp)
+{
+	return hvv_range_set(val, kp, &poll_range);
+}
+
+static const struct kernel_param_ops poll_ms_ops = {
+	.set = poll_ms_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(poll_ms, &poll_ms_ops, &hvv_poll_ms, 0644);
+MODULE_PARM_DESC(poll_ms, "polling interval in ms when polling (1-1000, default 10)");
+
+const char *hvv_cpu_state_name(enum hvv_cpu_state s)
+{
+	static const char * const names[] = {
+		[HVV_CPU_OFF] = "off",
+		[HVV_CPU_ON] = "on",
+		[HVV_CPU_OTHER] = "other_owner",
+		[HVV_CPU_FAILED] = "failed",
+	};
+
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
 
 /*
  * EOM makes the host move its next queued message into the slot.  Should

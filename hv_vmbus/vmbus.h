@@ -152,19 +152,18 @@ struct hvv_state {
 extern struct hvv_state hvv;
 DECLARE_PER_CPU(struct hvv_cpu, hvv_cpus);
 
-/* Module parameters (vmbus_main.c). */
-extern unsigned int hvv_poll_ms;
-extern unsigned int hvv_max_version;
-extern unsigned int hvv_connect_timeout_ms;
-extern unsigned int hvv_offers_timeout_ms;
-extern unsigned int hvv_unload_timeout_ms;
+/* An unsigned parameter within [min, max] (connection.c). */
+struct hvv_range {
+	unsigned int min, max;
+};
 
-const char *hvv_conn_state_name(enum hvv_conn_state s);
-const char *hvv_cpu_state_name(enum hvv_cpu_state s);
-/* Count a dropped message and say why, rate-limited. */
-void hvv_drop(enum hvv_verdict v, u32 type, u32 size, u32 msgtype);
+struct kernel_param;
+int hvv_range_set(const char *val, const struct kernel_param *kp,
+		  const struct hvv_range *r);
 
 /* synic.c */
+extern unsigned int hvv_poll_ms;	/* the poll_ms parameter */
+const char *hvv_cpu_state_name(enum hvv_cpu_state s);
 int hvv_synic_alloc(void);
 void hvv_synic_free(void);
 int hvv_synic_start(void);
@@ -174,6 +173,9 @@ void hvv_isr(void);
 int hvv_read_cpu_msr(unsigned int cpu, u32 msr, u64 *val);
 
 /* connection.c */
+const char *hvv_conn_state_name(enum hvv_conn_state s);
+/* Count a dropped message and say why, rate-limited. */
+void hvv_drop(enum hvv_verdict v, u32 type, u32 size, u32 msgtype);
 int hvv_conn_init(void);
 void hvv_conn_exit(void);
 void hvv_conn_queue(const struct hvv_message *copy, u32 msgtype);

@@ -16,7 +16,6 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 #include <asm/mshyperv.h>
@@ -33,11 +32,6 @@ struct hvv_state hvv;
  */
 #define HVV_POLL_VECTOR		0xf3
 
-unsigned int hvv_poll_ms = 10;
-unsigned int hvv_max_version = HVV_VERSION_NEWEST;
-unsigned int hvv_connect_timeout_ms = 5000;
-unsigned int hvv_offers_timeout_ms = 10000;
-unsigned int hvv_unload_timeout_ms = 5000;
 static int delivery_param = HVV_DELIVERY_AUTO;
 
 static const char * const delivery_names[] = {
@@ -68,112 +62,8 @@ static const struct kernel_param_ops delivery_ops = {
 	.get = delivery_get,
 };
 
-/* An unsigned value within [min, max], named in the error. */
-struct hvv_range {
-	unsigned int min, max;
-};
-
-static int range_set(const char *val, const struct kernel_param *kp,
-		     const struct hvv_range *r)
-{
-	unsigned int v;
-
-	if (kstrtouint(val, 0, &v) || v < r->min || v > r->max) {
-		pr_err("%s=%s: expected %u to %u\n", kp->name, val, r->min, r->max);
-		return -EINVAL;
-	}
-	WRITE_ONCE(*(unsigned int *)kp->arg, v);
-	return 0;
-}
-
-static const struct hvv_range poll_range = { 1, 1000 };
-static const struct hvv_range timeout_range = { 10, 600000 };
-
-static int poll_ms_set(const char *val, const struct kernel_param *kp)
-{
-	return range_set(val, kp, &poll_range);
-}
-
-static int timeout_set(const char *val, const struct kernel_param *kp)
-{
-	return range_set(val, kp, &timeout_range);
-}
-
-static int version_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v;
-
-	if (kstrtouint(val, 0, &v) || v < HVV_VERSION_WIN8) {
-		pr_err("max_version=%s: expected 0x20004 (2.4, the oldest version spoken) or above\n",
-		       val);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = v;
-	return 0;
-}
-
-static const struct kernel_param_ops poll_ms_ops = {
-	.set = poll_ms_set,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops timeout_ops = {
-	.set = timeout_set,
-	.get = param_get_uint,
-};
-
-static const struct kernel_param_ops version_ops = {
-	.set = version_set,
-	.get = param_get_uint,
-};
-
 module_param_cb(delivery, &delivery_ops, &delivery_param, 0444);
 MODULE_PARM_DESC(delivery, "auto (default): the platform's SynIC interrupt where there is one, else polling; interrupt: refuse to load without one; poll: always poll");
-module_param_cb(poll_ms, &poll_ms_ops, &hvv_poll_ms, 0644);
-MODULE_PARM_DESC(poll_ms, "polling interval in ms when polling (1-1000, default 10)");
-module_param_cb(max_version, &version_ops, &hvv_max_version, 0444);
-MODULE_PARM_DESC(max_version, "newest VMBus version to propose, major << 16 | minor (default 0x50003 = 5.3; at least 0x20004)");
-module_param_cb(connect_timeout_ms, &timeout_ops, &hvv_connect_timeout_ms, 0644);
-MODULE_PARM_DESC(connect_timeout_ms, "wait for each VERSION_RESPONSE (10-600000, default 5000)");
-module_param_cb(offers_timeout_ms, &timeout_ops, &hvv_offers_timeout_ms, 0644);
-MODULE_PARM_DESC(offers_timeout_ms, "wait for ALLOFFERS_DELIVERED (10-600000, default 10000)");
-module_param_cb(unload_timeout_ms, &timeout_ops, &hvv_unload_timeout_ms, 0644);
-MODULE_PARM_DESC(unload_timeout_ms, "wait for UNLOAD_RESPONSE on removal (10-600000, default 5000)");
-
-const char *hvv_conn_state_name(enum hvv_conn_state s)
-{
-	static const char * const names[] = {
-		[HVV_DISCONNECTED] = "disconnected",
-		[HVV_CONNECTING] = "connecting",
-		[HVV_CONNECTED] = "connected",
-		[HVV_UNLOADING] = "unloading",
-	};
-
-	return s < ARRAY_SIZE(names) ? names[s] : "?";
-}
-
-const char *hvv_cpu_state_name(enum hvv_cpu_state s)
-{
-	static const char * const names[] = {
-		[HVV_CPU_OFF] = "off",
-		[HVV_CPU_ON] = "on",
-		[HVV_CPU_OTHER] = "other_owner",
-		[HVV_CPU_FAILED] = "failed",
-	};
-
-	return s < ARRAY_SIZE(names) ? names[s] : "?";
-}
-
-void hvv_drop(enum hvv_verdict v, u32 type, u32 size, u32 msgtype)
-{
-	/* The host decides how often this happens: a few lines, then silence. */
-	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
-
-	atomic64_inc(&hvv.ctr.drops[v]);
-	if (__ratelimit(&rs))
-		pr_warn("dropped a host message (%s): type 0x%08x, payload %u bytes, channel message %u (%s)\n",
-			hvv_verdict_name(v), type, size, msgtype, hvv_chanmsg_name(msgtype));
-}
 
 /*
  * The kernel's VMBus driver, probed by name so that we never load it.
