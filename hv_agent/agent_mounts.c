@@ -13,15 +13,89 @@
  * order iterate_supers_type() gives (newest first within a type) and are
  * named by their device (sb->s_id).
  */
+#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include "agent.h"
+
+/* ---- freeze_fs: a list of filesystem type names ----------------------- */
+
+static DEFINE_SPINLOCK(freeze_fs_lock);
+static char freeze_fs[AGENT_FREEZE_FS_MAX] = "ext4,xfs";
+
+void agent_freeze_fs_get(char *buf, size_t len)
+{
+	spin_lock(&freeze_fs_lock);
+	strscpy(buf, freeze_fs, len);
+	spin_unlock(&freeze_fs_lock);
+}
+
+/*
+ * "ext4,xfs": names of filesystem types, [a-z0-9_] (and '.' for subtypes),
+ * at most 16 bytes each (the wire limit), at most 16 of them; empty means
+ * freeze nothing.  A trailing newline from `echo` is accepted.
+ */
+static int freeze_fs_set(const char *s, const struct kernel_param *kp)
+{
+	char tmp[AGENT_FREEZE_FS_MAX];
+	size_t len = strcspn(s, "\n");
+	unsigned int names = 0, cur = 0;
+	size_t i;
+
+	if (len >= sizeof(tmp))
+		goto bad;
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : ',';
+
+		if (c == ',') {
+			if (!cur && i < len)
+				goto bad;	/* empty name inside the list */
+			if (cur)
+				names++;
+			cur = 0;
+			continue;
+		}
+		if (!(islower(c) || isdigit(c) || c == '_' || c == '.') ||
+		    ++cur > HYPERVIVE_PROTO_FSTYPE_MAX)
+			goto bad;
+	}
+	if (names > AGENT_FREEZE_TYPES_MAX)
+		goto bad;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	spin_lock(&freeze_fs_lock);
+	strscpy(freeze_fs, tmp, sizeof(freeze_fs));
+	spin_unlock(&freeze_fs_lock);
+	return 0;
+bad:
+	pr_err("freeze_fs=%.*s: want a comma-separated list of up to %u filesystem types such as ext4,xfs\n",
+	       (int)min_t(size_t, len, 64), s, AGENT_FREEZE_TYPES_MAX);
+	return -EINVAL;
+}
+
+static int freeze_fs_get(char *buf, const struct kernel_param *kp)
+{
+	char tmp[AGENT_FREEZE_FS_MAX];
+
+	agent_freeze_fs_get(tmp, sizeof(tmp));
+	return sysfs_emit(buf, "%s\n", tmp);
+}
+
+static const struct kernel_param_ops freeze_fs_ops = {
+	.set = freeze_fs_set,
+	.get = freeze_fs_get,
+};
+
+module_param_cb(freeze_fs, &freeze_fs_ops, NULL, 0644);
+MODULE_PARM_DESC(freeze_fs, "filesystem types a FREEZE freezes when mounted read-write on a block device, comma-separated (default ext4,xfs); writable, used from the next request");
 
 #define MOUNTINFO_MAX	SZ_1M		/* read no more of it than this */
 #define MOUNTS_MAX	64		/* matching mounts remembered */
