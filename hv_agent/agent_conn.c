@@ -537,7 +537,7 @@ static void on_open(const struct hypervive_proto_hello *h)
 	conn.next_tick = jiffies + msecs_to_jiffies(agent_param.heartbeat_ms);
 }
 
-static int on_hello(const u8 *p, u32 len)
+static int on_hello(u16 type, const u8 *p, u32 len)
 {
 	int ret;
 
@@ -562,7 +562,7 @@ static int on_hello(const u8 *p, u32 len)
 	return 0;
 }
 
-static int on_ack(const u8 *p, u32 len)
+static int on_ack(u16 type, const u8 *p, u32 len)
 {
 	u64 seq;
 	int ret;
@@ -614,41 +614,55 @@ static int on_request(u16 type, const u8 *p, u32 len)
 	return 0;	/* -ESHUTDOWN: unloading, the request dies with us */
 }
 
-static int dispatch(const struct hypervive_proto_hdr *h, const u8 *p)
+static int on_error(u16 type, const u8 *p, u32 len)
 {
 	struct hypervive_proto_error e;
+	int ret;
+
+	ret = hypervive_proto_error_decode(p, len, &e);
+	agent_count(host_errors);
+	if (!ret && e.code == HYPERVIVE_PROTO_ERR_VERSION)
+		agent_count(version_mismatches);
+	pr_warn_ratelimited("the host sent ERROR %u (%s): %s\n",
+			    ret ? 0 : e.code,
+			    hypervive_proto_error_name(ret ? 0 : e.code),
+			    ret ? "(malformed)" : e.text);
+	conn_close("the host sent ERROR", -ECONNREFUSED, false);
+	return 0;
+}
+
+static int on_bye(u16 type, const u8 *p, u32 len)
+{
 	struct hypervive_proto_bye b;
 	int ret;
 
-	switch (h->type) {
-	case HYPERVIVE_PROTO_T_HELLO:
-		return on_hello(p, h->length);
-	case HYPERVIVE_PROTO_T_ACK:
-		return on_ack(p, h->length);
-	case HYPERVIVE_PROTO_T_FREEZE:
-	case HYPERVIVE_PROTO_T_THAW:
-	case HYPERVIVE_PROTO_T_QUERY:
-		return on_request(h->type, p, h->length);
-	case HYPERVIVE_PROTO_T_ERROR:
-		ret = hypervive_proto_error_decode(p, h->length, &e);
-		agent_count(host_errors);
-		if (!ret && e.code == HYPERVIVE_PROTO_ERR_VERSION)
-			agent_count(version_mismatches);
-		pr_warn_ratelimited("the host sent ERROR %u (%s): %s\n",
-				    ret ? 0 : e.code,
-				    hypervive_proto_error_name(ret ? 0 : e.code),
-				    ret ? "(malformed)" : e.text);
-		conn_close("the host sent ERROR", -ECONNREFUSED, false);
-		return 0;
-	case HYPERVIVE_PROTO_T_BYE:
-		ret = hypervive_proto_bye_decode(p, h->length, &b);
-		pr_info_ratelimited("the host said BYE (reason %u%s)\n",
-				    ret ? 0 : b.reason,
-				    ret ? ", malformed" : "");
-		conn_close("the host said BYE", 0, false);
-		return 0;
-	}
-	return -EPROTO;		/* hdr_validate lets nothing else through */
+	ret = hypervive_proto_bye_decode(p, len, &b);
+	pr_info_ratelimited("the host said BYE (reason %u%s)\n",
+			    ret ? 0 : b.reason, ret ? ", malformed" : "");
+	conn_close("the host said BYE", 0, false);
+	return 0;
+}
+
+/*
+ * What the agent does with each type the host may send (the codec's table,
+ * lib/proto.c, says which those are and how long they may be).
+ */
+static int (* const handlers[HYPERVIVE_PROTO_T_COUNT])(u16 type, const u8 *p, u32 len) = {
+	[HYPERVIVE_PROTO_T_HELLO] = on_hello,
+	[HYPERVIVE_PROTO_T_ACK] = on_ack,
+	[HYPERVIVE_PROTO_T_FREEZE] = on_request,
+	[HYPERVIVE_PROTO_T_THAW] = on_request,
+	[HYPERVIVE_PROTO_T_QUERY] = on_request,
+	[HYPERVIVE_PROTO_T_ERROR] = on_error,
+	[HYPERVIVE_PROTO_T_BYE] = on_bye,
+};
+
+static int dispatch(const struct hypervive_proto_hdr *h, const u8 *p)
+{
+	/* hdr_validate lets only host-to-guest types through. */
+	if (h->type >= HYPERVIVE_PROTO_T_COUNT || !handlers[h->type])
+		return -EPROTO;
+	return handlers[h->type](h->type, p, h->length);
 }
 
 /* Frames beyond the rate wait in the socket; an advancing ACK is free. */

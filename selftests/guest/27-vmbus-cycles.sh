@@ -4,16 +4,13 @@
 # memory counters after a warm-up, and leave the model as they found it.
 . "${HV_LIB:-/lib/hypervive}/ktap.sh"
 . "${HV_LIB:-/lib/hypervive}/hv.sh"
+. "${HV_LIB:-/lib/hypervive}/cycles.sh"
 hv_require_model
 
 ktap_plan 5
 hv_unload_all
 hv_load_sim
 hv_load_core
-
-mem() {
-	awk '/^(Slab|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo
-}
 
 cycle() {
 	i=0
@@ -29,22 +26,13 @@ cycle() {
 }
 
 cycle 10
-sync
-echo 3 >/proc/sys/vm/drop_caches
-before=$(mem)
+before=$(cycles_mem_kb)
 u0=$(cat $HOST/unloads)
 c0=$(cat $HOST/contacts)
 ktap_check "100 load/unload cycles" cycle 100
-sync
-echo 3 >/proc/sys/vm/drop_caches
-after=$(mem)
-ktap_diag "slab+vmalloc+percpu: before ${before} kB, after ${after} kB"
+after=$(cycles_mem_kb)
 # Two leaked pages per CPU per cycle would be 1600 kB here.
-if hv_debug_kernel; then
-	ktap_skip "memory grew by less than 256 kB" "debug kernel: KASAN's quarantine holds freed objects; kmemleak judges leaks"
-else
-	ktap_check "memory grew by less than 256 kB" test $((after - before)) -lt 256
-fi
+cycles_expect_growth_below 256 "$before" "$after"
 ktap_expect_eq "100 INITIATE_CONTACTs, 100 UNLOADs" \
 	"$(( $(cat $HOST/contacts) - c0 )) $(( $(cat $HOST/unloads) - u0 ))" "100 100"
 ktap_expect_eq "SynIC of both CPUs back to reset" \

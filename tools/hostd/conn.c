@@ -532,45 +532,60 @@ static int on_report(struct conn *c, const struct hypervive_proto_hdr *h,
 	return 0;
 }
 
-static int dispatch(struct conn *c, const struct hypervive_proto_hdr *h,
+static int on_error(struct conn *c, const struct hypervive_proto_hdr *h,
 		    const uint8_t *p)
 {
+	struct hypervive_proto_error e = { 0 };
 	char why[HYPERVIVE_PROTO_TEXT_MAX + 64];
 	int ret;
 
-	switch (h->type) {
-	case HYPERVIVE_PROTO_T_HELLO:
-		return on_hello(c, h, p);
-	case HYPERVIVE_PROTO_T_HEARTBEAT:
-		return on_heartbeat(c, h, p);
-	case HYPERVIVE_PROTO_T_EVENT:
-		return on_event(c, h, p);
-	case HYPERVIVE_PROTO_T_FREEZE_REPLY:
-	case HYPERVIVE_PROTO_T_THAW_REPLY:
-	case HYPERVIVE_PROTO_T_QUERY_REPLY:
-		return on_report(c, h, p);
-	case HYPERVIVE_PROTO_T_ERROR: {
-		struct hypervive_proto_error e = { 0 };
+	ret = hypervive_proto_error_decode(p, h->length, &e);
+	snprintf(why, sizeof(why), "guest sent ERROR %u (%s): %s", e.code,
+		 hypervive_proto_error_name(e.code), ret ? "(malformed)" : e.text);
+	conn_close(c, why);
+	return 0;
+}
 
-		ret = hypervive_proto_error_decode(p, h->length, &e);
-		snprintf(why, sizeof(why), "guest sent ERROR %u (%s): %s", e.code,
-			 hypervive_proto_error_name(e.code), ret ? "(malformed)" : e.text);
-		conn_close(c, why);
-		return 0;
-	}
-	case HYPERVIVE_PROTO_T_BYE: {
-		struct hypervive_proto_bye b = { 0 };
+static int on_bye(struct conn *c, const struct hypervive_proto_hdr *h,
+		  const uint8_t *p)
+{
+	struct hypervive_proto_bye b = { 0 };
+	char why[64];
+	int ret;
 
-		ret = hypervive_proto_bye_decode(p, h->length, &b);
-		if (c->guest)
-			c->guest->said_bye = true;
-		snprintf(why, sizeof(why), "guest said BYE (reason %u)%s", b.reason,
-			 ret ? ", malformed" : "");
-		conn_close(c, why);
-		return 0;
-	}
-	}
-	return -EPROTO;		/* hdr_validate lets nothing else through */
+	ret = hypervive_proto_bye_decode(p, h->length, &b);
+	if (c->guest)
+		c->guest->said_bye = true;
+	snprintf(why, sizeof(why), "guest said BYE (reason %u)%s", b.reason,
+		 ret ? ", malformed" : "");
+	conn_close(c, why);
+	return 0;
+}
+
+/*
+ * What hostd does with each type a guest may send (lib/proto.c's table says
+ * which those are and how long they may be).
+ */
+static int (*const handlers[HYPERVIVE_PROTO_T_COUNT])(struct conn *c,
+						     const struct hypervive_proto_hdr *h,
+						     const uint8_t *p) = {
+	[HYPERVIVE_PROTO_T_HELLO] = on_hello,
+	[HYPERVIVE_PROTO_T_HEARTBEAT] = on_heartbeat,
+	[HYPERVIVE_PROTO_T_EVENT] = on_event,
+	[HYPERVIVE_PROTO_T_FREEZE_REPLY] = on_report,
+	[HYPERVIVE_PROTO_T_THAW_REPLY] = on_report,
+	[HYPERVIVE_PROTO_T_QUERY_REPLY] = on_report,
+	[HYPERVIVE_PROTO_T_ERROR] = on_error,
+	[HYPERVIVE_PROTO_T_BYE] = on_bye,
+};
+
+static int dispatch(struct conn *c, const struct hypervive_proto_hdr *h,
+		    const uint8_t *p)
+{
+	/* hdr_validate lets only guest-to-host types through. */
+	if (h->type >= HYPERVIVE_PROTO_T_COUNT || !handlers[h->type])
+		return -EPROTO;
+	return handlers[h->type](c, h, p);
 }
 
 static void flush_ack(struct conn *c)

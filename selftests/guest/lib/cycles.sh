@@ -1,6 +1,8 @@
 # shellcheck shell=dash
-# cycles.sh - load/unload cycles for the debug kernel's tests (busybox sh).
-# Source after ktap.sh and kmemleak.sh.
+# cycles.sh - load/unload cycles (busybox sh): the debug kernel's hv-cycles
+# runs, and the memory judgement of the cycles in 27-vmbus-cycles.sh and
+# 70-core-cycles.sh.  Source after ktap.sh (and kmemleak.sh for
+# cycles_leaks).
 
 # How many cycles: kernel option hypervive.cycles=N (check-debug.sh passes
 # HYPERVIVE_DEBUG_CYCLES), else the 1,000.
@@ -27,3 +29,21 @@ cycles_run() {
 
 # cycles_leaks MODULE: one KTAP result: kmemleak finds nothing of ours.
 cycles_leaks() { kml_expect_none "$1: kmemleak finds nothing of ours after $CYCLES cycles"; }
+
+# cycles_mem_kb: slab, vmalloc and per-CPU memory in kB, after caches drop.
+cycles_mem_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '/^(Slab|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo
+}
+
+# cycles_expect_growth_below KB BEFORE AFTER: one KTAP result; skipped on the
+# debug kernel, whose KASAN quarantine holds freed objects (kmemleak judges).
+cycles_expect_growth_below() {
+	ktap_diag "slab+vmalloc+percpu: before $2 kB, after $3 kB"
+	if hv_debug_kernel; then
+		ktap_skip "memory grew by less than $1 kB" "debug kernel: KASAN's quarantine holds freed objects; kmemleak judges leaks"
+	else
+		ktap_check "memory grew by less than $1 kB" test $(($3 - $2)) -lt "$1"
+	fi
+}
