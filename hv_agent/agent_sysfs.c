@@ -12,9 +12,6 @@
 
 static struct kobject *agent_kobj;
 
-#define AGENT_RO(name)							\
-	static struct kobj_attribute name##_attr = __ATTR_RO(name)
-
 static ssize_t state_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
 {
@@ -24,7 +21,7 @@ static ssize_t state_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%s\n", ci.state);
 }
 
-AGENT_RO(state);
+HYPERVIVE_ATTR_RO(state, state);
 
 static ssize_t peer_show(struct kobject *k, struct kobj_attribute *a,
 			 char *buf)
@@ -35,7 +32,7 @@ static ssize_t peer_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%s\n", ci.peer);
 }
 
-AGENT_RO(peer);
+HYPERVIVE_ATTR_RO(peer, peer);
 
 /* UTC, ISO 8601; empty when not connected. */
 static ssize_t connected_since_show(struct kobject *k,
@@ -49,7 +46,7 @@ static ssize_t connected_since_show(struct kobject *k,
 	return sysfs_emit(buf, "%ptT\n", &ci.since);
 }
 
-AGENT_RO(connected_since);
+HYPERVIVE_ATTR_RO(connected_since, connected_since);
 
 static ssize_t host_show(struct kobject *k, struct kobj_attribute *a,
 			 char *buf)
@@ -60,7 +57,7 @@ static ssize_t host_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%s\n", ci.host);
 }
 
-AGENT_RO(host);
+HYPERVIVE_ATTR_RO(host, host);
 
 static ssize_t protocol_version_show(struct kobject *k,
 				     struct kobj_attribute *a, char *buf)
@@ -71,7 +68,7 @@ static ssize_t protocol_version_show(struct kobject *k,
 	return sysfs_emit(buf, "%u\n", ci.version);
 }
 
-AGENT_RO(protocol_version);
+HYPERVIVE_ATTR_RO(protocol_version, protocol_version);
 
 static ssize_t queue_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
@@ -82,7 +79,7 @@ static ssize_t queue_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%u\n", qi.depth);
 }
 
-AGENT_RO(queue);
+HYPERVIVE_ATTR_RO(queue, queue);
 
 static ssize_t queue_capacity_show(struct kobject *k,
 				   struct kobj_attribute *a, char *buf)
@@ -93,7 +90,7 @@ static ssize_t queue_capacity_show(struct kobject *k,
 	return sysfs_emit(buf, "%u\n", qi.capacity);
 }
 
-AGENT_RO(queue_capacity);
+HYPERVIVE_ATTR_RO(queue_capacity, queue_capacity);
 
 static ssize_t dropped_pending_show(struct kobject *k,
 				    struct kobj_attribute *a, char *buf)
@@ -104,7 +101,7 @@ static ssize_t dropped_pending_show(struct kobject *k,
 	return sysfs_emit(buf, "%u\n", qi.dropped_pending);
 }
 
-AGENT_RO(dropped_pending);
+HYPERVIVE_ATTR_RO(dropped_pending, dropped_pending);
 
 static ssize_t next_event_seq_show(struct kobject *k,
 				   struct kobj_attribute *a, char *buf)
@@ -115,7 +112,7 @@ static ssize_t next_event_seq_show(struct kobject *k,
 	return sysfs_emit(buf, "%llu\n", qi.next_seq);
 }
 
-AGENT_RO(next_event_seq);
+HYPERVIVE_ATTR_RO(next_event_seq, next_event_seq);
 
 static ssize_t frozen_show(struct kobject *k, struct kobj_attribute *a,
 			   char *buf)
@@ -123,7 +120,7 @@ static ssize_t frozen_show(struct kobject *k, struct kobj_attribute *a,
 	return agent_fs_show_frozen(buf);
 }
 
-AGENT_RO(frozen);
+HYPERVIVE_ATTR_RO(frozen, frozen);
 
 static ssize_t frozen_checkpoint_show(struct kobject *k,
 				      struct kobj_attribute *a, char *buf)
@@ -131,7 +128,7 @@ static ssize_t frozen_checkpoint_show(struct kobject *k,
 	return sysfs_emit(buf, "%llu\n", agent_fs_frozen_checkpoint());
 }
 
-AGENT_RO(frozen_checkpoint);
+HYPERVIVE_ATTR_RO(frozen_checkpoint, frozen_checkpoint);
 
 static ssize_t restore_detection_show(struct kobject *k,
 				      struct kobj_attribute *a, char *buf)
@@ -140,7 +137,7 @@ static ssize_t restore_detection_show(struct kobject *k,
 			  "vmgenid clock" : "clock");
 }
 
-AGENT_RO(restore_detection);
+HYPERVIVE_ATTR_RO(restore_detection, restore_detection);
 
 static ssize_t debug_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
@@ -185,24 +182,7 @@ static const struct attribute_group agent_group = {
 
 /* ---- counters/ ---------------------------------------------------------- */
 
-struct counter_attr {
-	struct kobj_attribute kattr;
-	atomic64_t *val;
-};
-
-static ssize_t counter_show(struct kobject *k, struct kobj_attribute *a,
-			    char *buf)
-{
-	struct counter_attr *c = container_of(a, struct counter_attr, kattr);
-
-	return sysfs_emit(buf, "%lld\n", atomic64_read(c->val));
-}
-
-#define COUNTER(name)							\
-	static struct counter_attr name##_counter = {			\
-		.kattr = __ATTR(name, 0444, counter_show, NULL),	\
-		.val = &agent_stats.name,				\
-	}
+#define COUNTER(name)	HYPERVIVE_COUNTER_ATTR(name, name, &agent_stats.name)
 
 COUNTER(heartbeats);
 COUNTER(events_raised);
@@ -241,33 +221,33 @@ static ssize_t ack_latency_us_show(struct kobject *k, struct kobj_attribute *a,
 			  qi.ack_samples);
 }
 
-AGENT_RO(ack_latency_us);
+HYPERVIVE_ATTR_RO(ack_latency_us, ack_latency_us);
 
 static struct attribute *counter_attrs[] = {
-	&heartbeats_counter.kattr.attr,
-	&events_raised_counter.kattr.attr,
-	&events_sent_counter.kattr.attr,
-	&events_resent_counter.kattr.attr,
-	&events_acked_counter.kattr.attr,
-	&events_dropped_counter.kattr.attr,
-	&events_renumbered_counter.kattr.attr,
-	&bad_frames_counter.kattr.attr,
-	&host_frames_counter.kattr.attr,
-	&host_errors_counter.kattr.attr,
-	&throttled_counter.kattr.attr,
-	&connect_attempts_counter.kattr.attr,
-	&connects_counter.kattr.attr,
-	&disconnects_counter.kattr.attr,
-	&version_mismatches_counter.kattr.attr,
-	&restores_counter.kattr.attr,
-	&clock_jumps_counter.kattr.attr,
-	&freezes_counter.kattr.attr,
-	&freeze_failures_counter.kattr.attr,
-	&thaws_counter.kattr.attr,
-	&auto_thaws_counter.kattr.attr,
-	&thaw_failures_counter.kattr.attr,
-	&requests_counter.kattr.attr,
-	&wakeups_counter.kattr.attr,
+	&heartbeats_counter.ka.attr,
+	&events_raised_counter.ka.attr,
+	&events_sent_counter.ka.attr,
+	&events_resent_counter.ka.attr,
+	&events_acked_counter.ka.attr,
+	&events_dropped_counter.ka.attr,
+	&events_renumbered_counter.ka.attr,
+	&bad_frames_counter.ka.attr,
+	&host_frames_counter.ka.attr,
+	&host_errors_counter.ka.attr,
+	&throttled_counter.ka.attr,
+	&connect_attempts_counter.ka.attr,
+	&connects_counter.ka.attr,
+	&disconnects_counter.ka.attr,
+	&version_mismatches_counter.ka.attr,
+	&restores_counter.ka.attr,
+	&clock_jumps_counter.ka.attr,
+	&freezes_counter.ka.attr,
+	&freeze_failures_counter.ka.attr,
+	&thaws_counter.ka.attr,
+	&auto_thaws_counter.ka.attr,
+	&thaw_failures_counter.ka.attr,
+	&requests_counter.ka.attr,
+	&wakeups_counter.ka.attr,
 	&ack_latency_us_attr.attr,
 	NULL,
 };

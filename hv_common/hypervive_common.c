@@ -32,6 +32,14 @@ void hypervive_pages_leaked(unsigned int pages)
 }
 EXPORT_SYMBOL_NS_GPL(hypervive_pages_leaked, "HYPERVIVE");
 
+ssize_t hypervive_counter_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
+{
+	struct hypervive_counter_attr *c = container_of(a, struct hypervive_counter_attr, ka);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(c->v));
+}
+EXPORT_SYMBOL_NS_GPL(hypervive_counter_show, "HYPERVIVE");
+
 static ssize_t leaked_pages_show(struct kobject *kobj, struct kobj_attribute *attr,
 				 char *buf)
 {

@@ -6,11 +6,9 @@
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
+#include <hypervive/common.h>
 #include <hypervive/tlfs.h>
 #include "tsc.h"
-
-#define TSC_RO(cname, fname) \
-	static struct kobj_attribute cname##_attr = __ATTR(fname, 0444, cname##_show, NULL)
 
 static int read_msr_now(u64 *val)
 {
@@ -28,7 +26,7 @@ static ssize_t msr_show(struct kobject *kobj, struct kobj_attribute *attr, char 
 	return sysfs_emit(buf, "0x%016llx\n", val);
 }
 
-TSC_RO(msr, msr);
+HYPERVIVE_ATTR_RO(msr, msr);
 
 static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
@@ -39,28 +37,28 @@ static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr, c
 	return sysfs_emit(buf, "%d\n", !!(val & HVT_REFTSC_MSR_ENABLE));
 }
 
-TSC_RO(enabled, enabled);
+HYPERVIVE_ATTR_RO(enabled, enabled);
 
 static ssize_t found_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "0x%016llx\n", hv_tsc.msr_found);
 }
 
-TSC_RO(found, found_at_load);
+HYPERVIVE_ATTR_RO(found, found_at_load);
 
 static ssize_t owner_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%s\n", hypervive_owner_name(hv_tsc.owner));
 }
 
-TSC_RO(owner, owner);
+HYPERVIVE_ATTR_RO(owner, owner);
 
 static ssize_t pfn_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "0x%llx\n", hv_tsc.page ? hv_tsc.page_pfn : 0ULL);
 }
 
-TSC_RO(pfn, page_pfn);
+HYPERVIVE_ATTR_RO(pfn, page_pfn);
 
 /* sequence, scale and offset from one consistent snapshot of the page. */
 enum { F_SEQ, F_SCALE, F_OFFSET };
@@ -89,21 +87,21 @@ static ssize_t sequence_show(struct kobject *kobj, struct kobj_attribute *attr, 
 	return show_field(buf, F_SEQ);
 }
 
-TSC_RO(sequence, sequence);
+HYPERVIVE_ATTR_RO(sequence, sequence);
 
 static ssize_t scale_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return show_field(buf, F_SCALE);
 }
 
-TSC_RO(scale, scale);
+HYPERVIVE_ATTR_RO(scale, scale);
 
 static ssize_t offset_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return show_field(buf, F_OFFSET);
 }
 
-TSC_RO(offset, offset);
+HYPERVIVE_ATTR_RO(offset, offset);
 
 static ssize_t ref_time_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
@@ -112,42 +110,42 @@ static ssize_t ref_time_show(struct kobject *kobj, struct kobj_attribute *attr, 
 	return sysfs_emit(buf, "%llu\n", hypervive_ref_time_now());
 }
 
-TSC_RO(ref_time, reference_time);
+HYPERVIVE_ATTR_RO(ref_time, reference_time);
 
 static ssize_t fallbacks_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", hypervive_tsc_fallback_reads());
 }
 
-TSC_RO(fallbacks, fallback_reads);
+HYPERVIVE_ATTR_RO(fallbacks, fallback_reads);
 
 static ssize_t errors_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n", hypervive_refcount_errors());
 }
 
-TSC_RO(errors, refcount_errors);
+HYPERVIVE_ATTR_RO(errors, refcount_errors);
 
 static ssize_t cs_name_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%s\n", hypervive_clocksource_name());
 }
 
-TSC_RO(cs_name, clocksource);
+HYPERVIVE_ATTR_RO(cs_name, clocksource);
 
 static ssize_t cs_rating_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", hypervive_clocksource_rating());
 }
 
-TSC_RO(cs_rating, rating);
+HYPERVIVE_ATTR_RO(cs_rating, rating);
 
 static ssize_t cs_reason_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%s\n", hypervive_clocksource_reason());
 }
 
-TSC_RO(cs_reason, clocksource_reason);
+HYPERVIVE_ATTR_RO(cs_reason, clocksource_reason);
 
 static struct attribute *tsc_attrs[] = {
 	&enabled_attr.attr, &msr_attr.attr, &found_attr.attr, &owner_attr.attr,

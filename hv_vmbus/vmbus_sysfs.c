@@ -114,21 +114,7 @@ static struct attribute *top_attrs[] = {
 static const struct attribute_group top_group = { .attrs = top_attrs };
 
 /* counters/: one file per counter. */
-struct ctr_attr {
-	struct kobj_attribute ka;
-	atomic64_t *v;
-};
-
-static ssize_t ctr_show(struct kobject *kobj, struct kobj_attribute *a, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n", atomic64_read(container_of(a, struct ctr_attr, ka)->v));
-}
-
-#define CTR(cname, fname, var)						\
-static struct ctr_attr cname##_ctr = {					\
-	.ka = __ATTR(fname, 0444, ctr_show, NULL),			\
-	.v = &hvv.ctr.var,						\
-}
+#define CTR(id, file, var)	HYPERVIVE_COUNTER_ATTR(id, file, &hvv.ctr.var)
 
 CTR(messages, messages, messages);
 CTR(vmbus, vmbus_messages, vmbus);
@@ -185,16 +171,17 @@ PROBE(repeats);
 PROBE(bad);
 
 static struct attribute *ctr_attrs[] = {
-	&messages_ctr.ka.attr, &vmbus_ctr.ka.attr, &probes_ctr.ka.attr,
-	&events_ctr.ka.attr, &events_protocol_ctr.ka.attr, &events_unknown_ctr.ka.attr,
-	&interrupts_ctr.ka.attr, &polls_ctr.ka.attr, &eoms_ctr.ka.attr, &eom_failures_ctr.ka.attr,
-	&handler_ns_ctr.ka.attr, &offers_ctr.ka.attr, &rescinds_ctr.ka.attr,
-	&signals_ctr.ka.attr, &post_failures_ctr.ka.attr,
-	&drop_bad_type_ctr.ka.attr, &drop_oversize_ctr.ka.attr, &drop_short_ctr.ka.attr,
-	&drop_unknown_ctr.ka.attr, &drop_unexpected_ctr.ka.attr, &drop_invalid_ctr.ka.attr,
-	&drop_state_ctr.ka.attr, &drop_nomem_ctr.ka.attr,
-	&probe_last_attr.ka.attr, &probe_in_order_attr.ka.attr, &probe_gaps_attr.ka.attr,
-	&probe_repeats_attr.ka.attr, &probe_bad_attr.ka.attr,
+	&messages_counter.ka.attr, &vmbus_counter.ka.attr, &probes_counter.ka.attr,
+	&events_counter.ka.attr, &events_protocol_counter.ka.attr, &events_unknown_counter.ka.attr,
+	&interrupts_counter.ka.attr, &polls_counter.ka.attr, &eoms_counter.ka.attr,
+	&eom_failures_counter.ka.attr, &handler_ns_counter.ka.attr, &offers_counter.ka.attr,
+	&rescinds_counter.ka.attr, &signals_counter.ka.attr, &post_failures_counter.ka.attr,
+	&drop_bad_type_counter.ka.attr, &drop_oversize_counter.ka.attr,
+	&drop_short_counter.ka.attr, &drop_unknown_counter.ka.attr,
+	&drop_unexpected_counter.ka.attr, &drop_invalid_counter.ka.attr,
+	&drop_state_counter.ka.attr, &drop_nomem_counter.ka.attr, &probe_last_attr.ka.attr,
+	&probe_in_order_attr.ka.attr, &probe_gaps_attr.ka.attr, &probe_repeats_attr.ka.attr,
+	&probe_bad_attr.ka.attr,
 	NULL,
 };
 

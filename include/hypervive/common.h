@@ -8,7 +8,9 @@
 #ifndef HYPERVIVE_COMMON_H
 #define HYPERVIVE_COMMON_H
 
-struct kobject;
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
 
 /* /sys/kernel/hypervive; valid while the caller's module holds a reference. */
 struct kobject *hypervive_sysfs_root(void);
@@ -20,5 +22,28 @@ struct kobject *hypervive_sysfs_root(void);
  * stays loaded, across the other modules' reloads.
  */
 void hypervive_pages_leaked(unsigned int pages);
+
+/*
+ * Read-only sysfs files, the same way in every module.  A file with its own
+ * show function: HYPERVIVE_ATTR_RO(id, file) defines id_attr for
+ * id_show().  A counter: HYPERVIVE_COUNTER_ATTR(id, file, &atomic64)
+ * defines id_counter, listed as &id_counter.ka.attr, shown by
+ * hypervive_counter_show() in decimal.
+ */
+#define HYPERVIVE_ATTR_RO(id, file)					\
+	static struct kobj_attribute id##_attr = __ATTR(file, 0444, id##_show, NULL)
+
+struct hypervive_counter_attr {
+	struct kobj_attribute ka;
+	atomic64_t *v;
+};
+
+ssize_t hypervive_counter_show(struct kobject *kobj, struct kobj_attribute *a, char *buf);
+
+#define HYPERVIVE_COUNTER_ATTR(id, file, counter)			\
+	static struct hypervive_counter_attr id##_counter = {		\
+		.ka = __ATTR(file, 0444, hypervive_counter_show, NULL),	\
+		.v = (counter),						\
+	}
 
 #endif /* HYPERVIVE_COMMON_H */
