@@ -33,7 +33,9 @@ ktap_expect_eq "nothing dropped" \
 
 # --- hotplug during traffic: the storm targets cpu1 ---
 # A toggler takes cpu1 offline and online in a loop, counting rounds; the
-# storm starts once it runs and waits whenever cpu1 is offline.
+# storm starts once it runs and waits whenever cpu1 is offline.  The count
+# is renamed into place: a reader of a file being rewritten can see it
+# empty (sid's 7.2 under single-threaded TCG did: "[ -gt ]").
 io0=$(ctr probe_in_order)
 echo 20000 >$HOST/send_timeout_ms
 echo 0 >/tmp/toggles
@@ -42,7 +44,7 @@ echo 0 >/tmp/toggles
 	while [ ! -e /tmp/stop ]; do
 		echo 0 >$CPU1 && echo 1 >$CPU1 || break
 		n=$((n + 1))
-		echo $n >/tmp/toggles
+		echo $n >/tmp/toggles.new && mv /tmp/toggles.new /tmp/toggles
 	done
 ) &
 tpid=$!
